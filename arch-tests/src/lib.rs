@@ -1,0 +1,1 @@
+//! Architecture rules of Bookbox, run by `cargo test`.

@@ -1,0 +1,13 @@
+//! Test support for contexts and store adapters (feature `testing`).
+//!
+//! - [`given`]: a given/when/then fixture for one aggregate;
+//! - [`check_aggregate`]: property-test an aggregate's invariants in a few lines;
+//! - [`conformance`]: the suite every [`crate::EventStore`] adapter must pass.
+
+pub mod conformance;
+mod fixture;
+mod invariants;
+pub mod sample;
+
+pub use fixture::{given, Outcome, Scenario};
+pub use invariants::{check_aggregate, run_commands, Run};
