@@ -16,12 +16,17 @@ pub struct ContextDescriptor {
     pub name: &'static str,
     /// One sentence: what the context owns.
     pub purpose: &'static str,
-    pub publishes: &'static [PublishedMessage],
+    pub publishes: &'static [&'static PublishedMessage],
     pub consumes: &'static [Subscription],
+    /// Command types this context sends to others (full CloudEvents types). A command's type
+    /// belongs to its recipient's published language: the recipient declares it in its
+    /// `publishes` (kind `Command`) and consumes it; senders list it here.
+    pub sends: &'static [&'static str],
     pub upstreams: &'static [Upstream],
 }
 
-/// A message type in a context's published language.
+/// A message type in a context's published language: what it emits, and the commands it
+/// accepts from others (kind `Command`, consumed by the context itself).
 #[derive(Debug)]
 pub struct PublishedMessage {
     /// Kebab-case name, e.g. `customer-profile`; events are past tense
@@ -29,8 +34,6 @@ pub struct PublishedMessage {
     pub name: &'static str,
     pub kind: MessageKind,
     pub version: u32,
-    /// For commands: the one context that handles it.
-    pub recipient: Option<&'static str>,
     /// The JSON schema of `data` (committed beside the code).
     pub schema: &'static str,
     /// Example payloads (committed beside the code); every consumer must decode each.
@@ -101,6 +104,164 @@ impl Relationship {
 impl ContextDescriptor {
     /// The published message with this CloudEvents type, if this context publishes it.
     pub fn published(&self, message_type: &str) -> Option<&PublishedMessage> {
-        self.publishes.iter().find(|m| m.message_type(self.name) == message_type)
+        self.publishes.iter().find(|m| m.message_type(self.name) == message_type).copied()
+    }
+}
+
+/// Who is asking a context's query port: another context (resolving a notification's
+/// link) or an operator (the HTTP API, the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Caller {
+    Context(String),
+    Operator,
+}
+
+impl std::fmt::Display for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Context(name) => write!(f, "context `{name}`"),
+            Self::Operator => f.write_str("the operator"),
+        }
+    }
+}
+
+/// An explicit access policy for a link a context hands out in notifications: deny by
+/// default; only the listed contexts may resolve links under `prefix`.
+#[derive(Debug)]
+pub struct AccessPolicy {
+    pub prefix: &'static str,
+    pub allowed: &'static [&'static str],
+}
+
+/// Checks `caller` against `policies` for `link`. The operator may read everything.
+pub fn authorize(policies: &[AccessPolicy], caller: &Caller, link: &str) -> Result<(), QueryError> {
+    let allowed = match caller {
+        Caller::Operator => true,
+        Caller::Context(name) => {
+            policies.iter().any(|p| link.starts_with(p.prefix) && p.allowed.iter().any(|a| a == name))
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(QueryError::Forbidden { caller: caller.to_string(), resource: link.to_owned() })
+    }
+}
+
+/// Why a query failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("forbidden: {caller} may not read `{resource}` (no access policy allows it)")]
+    Forbidden { caller: String, resource: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("bad query: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Infrastructure(#[from] crate::unit_of_work::InfrastructureError),
+}
+
+impl From<crate::repository::LoadError> for QueryError {
+    fn from(e: crate::repository::LoadError) -> Self {
+        Self::Infrastructure(e.into())
+    }
+}
+
+/// Why a command failed: the context refused it (the caller's business), or the system
+/// could not carry it out.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HandleError<E> {
+    #[error(transparent)]
+    Rejected(E),
+    #[error(transparent)]
+    Infrastructure(#[from] crate::unit_of_work::InfrastructureError),
+}
+
+impl<E> From<crate::unit_of_work::ExecuteError<E>> for HandleError<E> {
+    fn from(e: crate::unit_of_work::ExecuteError<E>) -> Self {
+        match e {
+            crate::unit_of_work::ExecuteError::Rejected(e) => Self::Rejected(e),
+            crate::unit_of_work::ExecuteError::Infrastructure(e) => Self::Infrastructure(e),
+        }
+    }
+}
+
+impl<E> From<crate::repository::LoadError> for HandleError<E> {
+    fn from(e: crate::repository::LoadError) -> Self {
+        Self::Infrastructure(e.into())
+    }
+}
+
+/// Why handling an incoming message failed. The runtime retries with backoff, then moves the
+/// message to the dead-letter store. Business outcomes ("out of stock") are not failures:
+/// they are events the handler records and publishes.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MessageError {
+    #[error("message does not decode: {0}")]
+    Decode(String),
+    #[error("no handler `{0}` in this context")]
+    UnknownHandler(String),
+    #[error("handler failed: {0}")]
+    Failed(String),
+    #[error(transparent)]
+    Infrastructure(#[from] crate::unit_of_work::InfrastructureError),
+}
+
+impl From<crate::repository::LoadError> for MessageError {
+    fn from(e: crate::repository::LoadError) -> Self {
+        Self::Infrastructure(e.into())
+    }
+}
+
+/// A bounded context as the runtime hosts it: pure code that turns commands and incoming
+/// messages into units of work, answers queries, and resolves the links of its
+/// notifications. The runtime does every bit of I/O.
+pub trait BoundedContext: Send + Sync + 'static {
+    /// A command from outside (the HTTP API, the CLI, a test).
+    type Command: std::fmt::Debug + Send + 'static;
+    /// What an accepted command answers.
+    type Reply: std::fmt::Debug + serde::Serialize + Send + 'static;
+    /// Why a command is refused, naming the problem.
+    type Error: std::error::Error + Send + Sync + 'static;
+    type Query: std::fmt::Debug + Send + 'static;
+    type Answer: std::fmt::Debug + serde::Serialize + Send + 'static;
+
+    fn descriptor(&self) -> &'static ContextDescriptor;
+
+    /// Handles a command. Everything it does commits atomically, or not at all.
+    fn handle<R: crate::unit_of_work::Repository>(
+        &self,
+        command: Self::Command,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<Self::Reply, HandleError<Self::Error>>;
+
+    /// Handles a message this context subscribed to, by the handler's stable id. What it does
+    /// commits atomically with the inbox mark of the message.
+    fn on_message<R: crate::unit_of_work::Repository>(
+        &self,
+        handler_id: &str,
+        message: &crate::message::Envelope,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError>;
+
+    /// Answers a query from the operator.
+    fn query<R: crate::unit_of_work::Repository>(
+        &self,
+        query: Self::Query,
+        repository: &mut R,
+    ) -> Result<Self::Answer, QueryError>;
+
+    /// Resolves a link from one of this context's notifications for `caller`, after
+    /// checking its access policy (deny by default). Contexts without notifications keep
+    /// the default.
+    fn resolve<R: crate::unit_of_work::Repository>(
+        &self,
+        caller: &Caller,
+        link: &str,
+        repository: &mut R,
+    ) -> Result<Box<RawValue>, QueryError> {
+        let _ = repository;
+        authorize(&[], caller, link)?;
+        Err(QueryError::NotFound(link.to_owned()))
     }
 }

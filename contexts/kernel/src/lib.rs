@@ -28,6 +28,7 @@ pub mod record;
 pub mod repository;
 pub mod store;
 pub mod time;
+pub mod unit_of_work;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

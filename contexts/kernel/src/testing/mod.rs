@@ -2,12 +2,15 @@
 //!
 //! - [`given`]: a given/when/then fixture for one aggregate;
 //! - [`check_aggregate`]: property-test an aggregate's invariants in a few lines;
+//! - [`ContextHarness`]: run one context in memory: commands, messages, queries;
 //! - [`conformance`]: the suite every [`crate::EventStore`] adapter must pass.
 
 pub mod conformance;
 mod fixture;
+mod harness;
 mod invariants;
 pub mod sample;
 
 pub use fixture::{given, Outcome, Scenario};
+pub use harness::{incoming, ContextHarness, Delivery};
 pub use invariants::{check_aggregate, run_commands, Run};

@@ -97,3 +97,95 @@ pub const CORPUS: &[(&str, u32, &str)] = &[
     ("incremented", 2, include_str!("../../corpus/counter/incremented.v2.json")),
     ("reset", 1, include_str!("../../corpus/counter/reset.v1.json")),
 ];
+
+/// A small context around [`Counter`], for tests of the unit of work and the harnesses: it
+/// publishes `counted` and counts `thing-happened` messages from elsewhere.
+pub struct CounterContext;
+
+#[derive(Debug, Clone)]
+pub enum CounterContextCommand {
+    Increment { counter: u64, by: u64 },
+}
+
+pub static COUNTER_CONTEXT: crate::context::ContextDescriptor = crate::context::ContextDescriptor {
+    name: "counting",
+    purpose: "Counts things, for the kernel's own tests.",
+    publishes: &[&COUNTED],
+    consumes: &[crate::context::Subscription {
+        handler_id: "counting.on-thing-happened",
+        message_type: "bookbox.elsewhere.thing-happened.v1",
+        kind: crate::message::MessageKind::DomainEvent,
+        decode: |raw| crate::unit_of_work::decode_raw::<ThingHappened>(raw).map(|_| ()),
+    }],
+    sends: &[],
+    upstreams: &[],
+};
+
+pub static COUNTED: crate::context::PublishedMessage = crate::context::PublishedMessage {
+    name: "counted",
+    kind: crate::message::MessageKind::DomainEvent,
+    version: 1,
+    schema: r#"{"type":"object","required":["counter","value"]}"#,
+    examples: &[r#"{"counter":1,"value":2}"#],
+    personal_data: &[],
+};
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ThingHappened {
+    counter: u64,
+}
+
+#[derive(Serialize)]
+struct Counted {
+    counter: u64,
+    value: u64,
+}
+
+impl crate::context::BoundedContext for CounterContext {
+    type Command = CounterContextCommand;
+    type Reply = u64;
+    type Error = CounterError;
+    type Query = u64;
+    type Answer = u64;
+
+    fn descriptor(&self) -> &'static crate::context::ContextDescriptor {
+        &COUNTER_CONTEXT
+    }
+
+    fn handle<R: crate::unit_of_work::Repository>(
+        &self,
+        command: CounterContextCommand,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<u64, crate::context::HandleError<CounterError>> {
+        let CounterContextCommand::Increment { counter, by } = command;
+        uow.execute::<Counter>(&counter, &CounterCommand::Increment(by))?;
+        let (state, _) = uow.load::<Counter>(&counter)?;
+        uow.publish(&COUNTED, &counter, &Counted { counter, value: state.value })?;
+        Ok(state.value)
+    }
+
+    fn on_message<R: crate::unit_of_work::Repository>(
+        &self,
+        handler_id: &str,
+        message: &crate::message::Envelope,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<(), crate::context::MessageError> {
+        if handler_id != "counting.on-thing-happened" {
+            return Err(crate::context::MessageError::UnknownHandler(handler_id.to_owned()));
+        }
+        let thing: ThingHappened =
+            crate::unit_of_work::decode_data(message).map_err(crate::context::MessageError::Decode)?;
+        uow.execute::<Counter>(&thing.counter, &CounterCommand::Increment(1))
+            .map_err(|e| crate::context::MessageError::Failed(e.to_string()))?;
+        Ok(())
+    }
+
+    fn query<R: crate::unit_of_work::Repository>(
+        &self,
+        counter: u64,
+        repository: &mut R,
+    ) -> Result<u64, crate::context::QueryError> {
+        let stream = crate::ids::StreamId::for_aggregate(Counter::CATEGORY, counter);
+        Ok(repository.load::<Counter>(&stream)?.state.value)
+    }
+}
