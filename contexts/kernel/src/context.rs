@@ -244,6 +244,18 @@ pub trait BoundedContext: Send + Sync + 'static {
         uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
     ) -> Result<(), MessageError>;
 
+    /// Handles a deadline the context scheduled with `UnitOfWork::schedule`, once it is due.
+    /// What it does commits atomically with the deadline's firing, so it happens once.
+    fn on_deadline<R: crate::unit_of_work::Repository>(
+        &self,
+        key: &str,
+        payload: &serde_json::Value,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        let _ = (payload, uow);
+        Err(MessageError::UnknownHandler(format!("deadline `{key}`")))
+    }
+
     /// Answers a query from the operator.
     fn query<R: crate::unit_of_work::Repository>(
         &self,

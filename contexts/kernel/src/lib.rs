@@ -20,6 +20,7 @@
 
 pub mod aggregate;
 pub mod context;
+pub mod deadline;
 pub mod event;
 pub mod ids;
 pub mod memory;

@@ -155,6 +155,9 @@ impl EventStore for InMemoryEventStore {
         let start = inner.by_position.range(..=after.get()).next_back().map(|(&p, _)| p).unwrap_or(0);
         let mut out = Vec::new();
         for (&first, &idx) in inner.by_position.range(start..) {
+            if out.len() == max {
+                break;
+            }
             for event in self.decode(&inner, idx, || format!("global position {first}"))?.events {
                 if event.position <= after {
                     continue;
@@ -177,6 +180,9 @@ impl EventStore for InMemoryEventStore {
         let start = inner.by_outbox.range(..=after.0).next_back().map(|(&s, _)| s).unwrap_or(0);
         let mut out = Vec::new();
         for (&first, &idx) in inner.by_outbox.range(start..) {
+            if out.len() == max {
+                break;
+            }
             for entry in self.decode(&inner, idx, || format!("outbox message {first}"))?.outbox {
                 if entry.seq <= after {
                     continue;

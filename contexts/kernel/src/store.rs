@@ -189,6 +189,9 @@ pub enum AppendError {
     Store(#[from] StoreError),
 }
 
+/// Called with the outcome of an [`EventStore::append_async`].
+pub type AppendCallback = Box<dyn FnOnce(Result<AppendReceipt, AppendError>) + Send>;
+
 /// The port every context's events go through.
 ///
 /// All methods block until done; `append` returns only once the commit is durable to the
@@ -199,6 +202,16 @@ pub trait EventStore: Send + Sync {
 
     /// Appends events to streams, messages to the outbox and a mark to the inbox, atomically.
     fn append(&self, request: AppendRequest) -> Result<AppendReceipt, AppendError>;
+
+    /// Appends like [`EventStore::append`], calling `done` once the outcome is known (and, if
+    /// accepted, durable), possibly on another thread. A writer that does not wait for each
+    /// commit can keep many in flight, sharing group commits; adapters that cannot do better
+    /// keep this default, which completes before returning.
+    ///
+    /// Commits are applied in the order `append_async` was called.
+    fn append_async(&self, request: AppendRequest, done: AppendCallback) {
+        done(self.append(request))
+    }
 
     /// The version of a stream (`Version::INITIAL` if it has no events).
     fn stream_version(&self, stream: &StreamId) -> Result<Version, StoreError>;

@@ -262,6 +262,29 @@ impl<'r, R: Repository> UnitOfWork<'r, R> {
         Ok(id)
     }
 
+    /// Asks to be woken at `at` with `payload` (see [`crate::deadline`]): the runtime calls
+    /// the context's `on_deadline` with them once the clock passes `at`. Scheduling the same
+    /// key again moves the deadline.
+    pub fn schedule(
+        &mut self,
+        key: &str,
+        at: Timestamp,
+        payload: &impl Serialize,
+    ) -> Result<(), ExecuteError<crate::deadline::TimerError>> {
+        let payload = serde_json::to_value(payload).map_err(|e| InfrastructureError::Publish {
+            message: format!("deadline `{key}`"),
+            reason: e.to_string(),
+        })?;
+        let command = crate::deadline::TimerCommand::Schedule { key: key.to_owned(), at, payload };
+        self.execute::<crate::deadline::Timers>(&crate::deadline::shard_of(key), &command).map(|_| ())
+    }
+
+    /// Cancels the deadline `key`, if it is pending.
+    pub fn cancel_deadline(&mut self, key: &str) -> Result<(), ExecuteError<crate::deadline::TimerError>> {
+        let command = crate::deadline::TimerCommand::Cancel { key: key.to_owned() };
+        self.execute::<crate::deadline::Timers>(&crate::deadline::shard_of(key), &command).map(|_| ())
+    }
+
     /// Whether the unit of work did anything.
     pub fn is_empty(&self) -> bool {
         self.outbox.is_empty() && self.touched.iter().all(|t| t.events.is_empty())

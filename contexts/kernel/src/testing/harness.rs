@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
+use crate::aggregate::Aggregate;
 use crate::context::{BoundedContext, Caller, HandleError, MessageError, QueryError};
 use crate::ids::{CausationId, CorrelationId, SequentialIds};
 use crate::memory::InMemoryEventStore;
 use crate::message::Envelope;
 use crate::store::{AppendError, AppendRequest, EventStore, InboxMark, OutboxSeq};
 use crate::time::{Clock, ManualClock, Timestamp};
-use crate::unit_of_work::{LinkResolver, StoreRepository, UnitOfWork};
+use crate::unit_of_work::{LinkResolver, Repository, StoreRepository, UnitOfWork};
 
 pub struct ContextHarness<C: BoundedContext> {
     pub context: C,
@@ -105,6 +106,38 @@ impl<C: BoundedContext> ContextHarness<C> {
             outcome = Delivery::Processed;
         }
         Ok(outcome)
+    }
+
+    /// Moves the clock to `now` and fires every deadline due by then, each in its own unit
+    /// of work with what the context did about it. Returns the keys fired, in order.
+    pub fn advance_to(&self, now: Timestamp) -> Result<Vec<String>, MessageError> {
+        self.clock.set(now);
+        let mut fired = Vec::new();
+        for shard in 0..crate::deadline::SHARDS {
+            let stream = crate::ids::StreamId::for_aggregate(crate::deadline::Timers::CATEGORY, shard);
+            let timers = StoreRepository(&self.store).load::<crate::deadline::Timers>(&stream)?.state;
+            for (key, deadline) in timers.due(now) {
+                let cause = CausationId::generate(&self.ids);
+                let mut repository = StoreRepository(&self.store);
+                let mut uow = UnitOfWork::new(
+                    &mut repository,
+                    self.context.descriptor().name,
+                    now,
+                    &self.ids,
+                    cause.as_correlation(),
+                    cause,
+                );
+                self.context.on_deadline(&key, &deadline.payload, &mut uow)?;
+                uow.execute::<crate::deadline::Timers>(
+                    &shard,
+                    &crate::deadline::TimerCommand::Fire { key: key.clone() },
+                )
+                .map_err(|e| MessageError::Failed(e.to_string()))?;
+                self.commit(uow.finish(), None).expect("a single-threaded harness commits without conflict");
+                fired.push(key);
+            }
+        }
+        Ok(fired)
     }
 
     /// Answers a query.

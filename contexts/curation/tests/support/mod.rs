@@ -1,0 +1,3 @@
+//! Test support shared by curation's integration tests.
+
+pub mod schema;

@@ -1,0 +1,528 @@
+//! Inventory as the runtime hosts it, driven through the in-memory harness: commands and
+//! messages in, published envelopes, replies and query answers out.
+
+use inventory::ports::{
+    InventoryAnswer, InventoryCommand, InventoryError, InventoryQuery, InventoryReply, ReservationStatus,
+    ReservationView, StockLine, WarehouseStock,
+};
+use inventory::InventoryContext;
+use kernel::context::{HandleError, MessageError, QueryError};
+use kernel::message::Envelope;
+use kernel::testing::{incoming, ContextHarness, Delivery};
+use kernel::MessageKind;
+use serde_json::Value;
+
+const DUNE: &str = "9780306406157";
+const EMMA: &str = "9780804429573";
+const ORDER: &str = "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+const OTHER_ORDER: &str = "0b7e6a52-9d1c-4f3e-b2a8-5c4d3e2f1a0b";
+
+type Harness = ContextHarness<InventoryContext>;
+
+/// A harness with Dune (3 copies in Dallas) and Emma (2 in Dallas) in stock.
+fn stocked() -> Harness {
+    let mut harness = ContextHarness::new(InventoryContext);
+    add_book(&harness, DUNE, "Dune", &["science-fiction"]);
+    add_book(&harness, EMMA, "Emma", &["romance", "literary-fiction"]);
+    receive(&harness, DUNE, "dallas", 3);
+    receive(&harness, EMMA, "dallas", 2);
+    harness.take_published();
+    harness
+}
+
+fn add_book(harness: &Harness, isbn: &str, title: &str, genres: &[&str]) {
+    let genres = genres.iter().map(|g| g.to_string()).collect();
+    harness.execute(InventoryCommand::AddBook { isbn: isbn.into(), title: title.into(), genres }).unwrap();
+}
+
+fn receive(harness: &Harness, isbn: &str, warehouse: &str, quantity: u32) -> InventoryReply {
+    harness
+        .execute(InventoryCommand::ReceiveShipment { isbn: isbn.into(), warehouse: warehouse.into(), quantity })
+        .unwrap()
+}
+
+/// A command message as orders would send it: typed in inventory's published language.
+fn command(harness: &Harness, name: &str, order: &str, data: Value) -> Envelope {
+    let mut message = incoming(&harness.ids, "inventory", name, 1, MessageKind::Command, order, &data.to_string());
+    message.source = Envelope::source_of("orders");
+    message.recipient = Some("inventory".into());
+    message
+}
+
+fn reserve_stock(harness: &Harness, order: &str, lines: &[(&str, u32)]) -> Envelope {
+    let lines: Vec<Value> = lines.iter().map(|(isbn, n)| serde_json::json!({ "isbn": isbn, "quantity": n })).collect();
+    command(
+        harness,
+        "reserve-stock",
+        order,
+        serde_json::json!({ "order_id": order, "warehouse": "dallas", "lines": lines }),
+    )
+}
+
+fn stock(harness: &Harness, isbn: &str, warehouse: &str) -> WarehouseStock {
+    let InventoryAnswer::Stock(report) = harness.query(InventoryQuery::Stock { isbn: isbn.into() }).unwrap() else {
+        panic!("a stock query answers a stock report");
+    };
+    report.warehouses.into_iter().find(|w| w.warehouse == warehouse).unwrap()
+}
+
+fn reservation(harness: &Harness, order: &str) -> ReservationView {
+    let InventoryAnswer::Reservation(view) =
+        harness.query(InventoryQuery::Reservation { order_id: order.into() }).unwrap()
+    else {
+        panic!("a reservation query answers a reservation");
+    };
+    view
+}
+
+fn names(published: &[Envelope]) -> Vec<String> {
+    published.iter().map(|e| format!("{} {}", e.message_type, e.subject.as_deref().unwrap_or(""))).collect()
+}
+
+fn data(envelope: &Envelope) -> Value {
+    serde_json::from_str(envelope.data.as_ref().unwrap().get()).unwrap()
+}
+
+/// Snapshots an envelope as JSON (through `Value`, so its raw `data` shows as JSON), with the
+/// ids and the time redacted.
+macro_rules! assert_envelope_snapshot {
+    ($envelope:expr) => {
+        let envelope: Value = serde_json::to_value(&$envelope).expect("an envelope is JSON");
+        insta::assert_json_snapshot!(envelope, {
+            ".id" => "[message id]",
+            ".time" => "[time]",
+            ".correlationid" => "[correlation id]",
+            ".causationid" => "[causation id]",
+        })
+    };
+}
+
+#[test]
+fn adding_a_book_publishes_its_availability() {
+    let mut harness = ContextHarness::new(InventoryContext);
+    let reply = harness
+        .execute(InventoryCommand::AddBook {
+            isbn: "0-306-40615-2".into(),
+            title: " Dune ".into(),
+            genres: vec!["science-fiction".into(), "fantasy".into()],
+        })
+        .unwrap();
+    let InventoryReply::CatalogEntry(entry) = reply else { panic!("{reply:?}") };
+    assert_eq!((entry.isbn.as_str(), entry.title.as_str()), (DUNE, "Dune"), "an ISBN-10 becomes its ISBN-13");
+    let published = harness.take_published();
+    assert_eq!(names(&published), [format!("bookbox.inventory.book-availability.v1 {DUNE}")]);
+    assert_envelope_snapshot!(published[0]);
+}
+
+#[test]
+fn a_publishers_shipment_raises_availability_at_its_warehouse() {
+    let mut harness = stocked();
+    let InventoryReply::Stock(ledger) = receive(&harness, DUNE, "chicago", 4) else { panic!() };
+    assert_eq!((ledger.warehouse.as_str(), ledger.on_hand, ledger.received), ("chicago", 4, 4));
+    let published = harness.take_published();
+    assert_envelope_snapshot!(published[0]);
+}
+
+#[test]
+fn stock_is_only_kept_for_books_in_the_catalog() {
+    let mut harness = ContextHarness::new(InventoryContext);
+    let refused = harness.execute(InventoryCommand::ReceiveShipment {
+        isbn: DUNE.into(),
+        warehouse: "dallas".into(),
+        quantity: 1,
+    });
+    assert_eq!(refused, Err(HandleError::Rejected(InventoryError::UnknownBook { isbn: DUNE.into() })));
+    assert!(harness.take_published().is_empty());
+    assert_eq!(
+        harness.query(InventoryQuery::Stock { isbn: DUNE.into() }),
+        Err(QueryError::NotFound(format!("book {DUNE} is not in the catalog")))
+    );
+}
+
+#[test]
+fn bad_input_at_every_command_is_refused_naming_the_field() {
+    let harness = stocked();
+    let line = |isbn: &str, quantity| vec![StockLine { isbn: isbn.into(), quantity }];
+    let cases: Vec<(InventoryCommand, &str)> = vec![
+        (InventoryCommand::AddBook { isbn: "978".into(), title: "X".into(), genres: vec!["poetry".into()] }, "isbn"),
+        (InventoryCommand::AddBook { isbn: EMMA.into(), title: "".into(), genres: vec!["poetry".into()] }, "title"),
+        (
+            InventoryCommand::AddBook { isbn: EMMA.into(), title: "X".into(), genres: vec!["cookbooks".into()] },
+            "genres",
+        ),
+        (InventoryCommand::AddBook { isbn: EMMA.into(), title: "X".into(), genres: vec![] }, "genres"),
+        (
+            InventoryCommand::ReviseBook { isbn: DUNE.into(), title: "\u{0}".into(), genres: vec!["poetry".into()] },
+            "title",
+        ),
+        (InventoryCommand::MarkBookUnavailable { isbn: "x".into() }, "isbn"),
+        (InventoryCommand::MarkBookAvailable { isbn: "".into() }, "isbn"),
+        (
+            InventoryCommand::ReceiveShipment { isbn: DUNE.into(), warehouse: "houston".into(), quantity: 1 },
+            "warehouse",
+        ),
+        (InventoryCommand::ReceiveShipment { isbn: DUNE.into(), warehouse: "dallas".into(), quantity: 0 }, "quantity"),
+        (
+            InventoryCommand::RecordDamagedCopies { isbn: DUNE.into(), warehouse: "dallas".into(), quantity: 200_000 },
+            "quantity",
+        ),
+        (InventoryCommand::RecordLostCopies { isbn: DUNE.into(), warehouse: "".into(), quantity: 1 }, "warehouse"),
+        (
+            InventoryCommand::DispatchTransfer {
+                isbn: DUNE.into(),
+                from: "dallas".into(),
+                to: "dallas".into(),
+                quantity: 1,
+            },
+            "to",
+        ),
+        (
+            InventoryCommand::DispatchTransfer {
+                isbn: DUNE.into(),
+                from: "paris".into(),
+                to: "dallas".into(),
+                quantity: 1,
+            },
+            "from",
+        ),
+        (
+            InventoryCommand::ReceiveTransfer { isbn: DUNE.into(), from: "dallas".into(), transfer_id: "t-1".into() },
+            "transfer_id",
+        ),
+        (
+            InventoryCommand::ReserveStock { order_id: "o-1".into(), warehouse: "dallas".into(), lines: line(DUNE, 1) },
+            "order_id",
+        ),
+        (InventoryCommand::ReserveStock { order_id: ORDER.into(), warehouse: "dallas".into(), lines: vec![] }, "lines"),
+        (
+            InventoryCommand::ReserveStock { order_id: ORDER.into(), warehouse: "dallas".into(), lines: line("97", 1) },
+            "lines[0].isbn",
+        ),
+        (
+            InventoryCommand::ReserveStock { order_id: ORDER.into(), warehouse: "dallas".into(), lines: line(DUNE, 0) },
+            "lines[0].quantity",
+        ),
+        (InventoryCommand::ReleaseReservation { order_id: "".into() }, "order_id"),
+        (InventoryCommand::ShipReservation { order_id: "42".into() }, "order_id"),
+    ];
+    for (command, field) in cases {
+        match harness.execute(command.clone()) {
+            Err(HandleError::Rejected(InventoryError::InvalidInput { field: named, reason })) => {
+                assert_eq!(named, field, "{command:?} was refused for {named}: {reason}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{command:?} should be refused for its {field}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_reservation_arriving_as_a_message_is_answered_and_holds_the_copies() {
+    let mut harness = stocked();
+    let message = reserve_stock(&harness, ORDER, &[(EMMA, 1), (DUNE, 2)]);
+    assert_eq!(harness.deliver(&message).unwrap(), Delivery::Processed);
+    let published = harness.take_published();
+    assert_eq!(
+        names(&published),
+        [
+            format!("bookbox.inventory.stock-reserved.v1 {ORDER}"),
+            format!("bookbox.inventory.book-availability.v1 {DUNE}"),
+            format!("bookbox.inventory.book-availability.v1 {EMMA}"),
+        ]
+    );
+    assert_envelope_snapshot!(published[0]);
+    assert_eq!(published[0].correlationid, message.correlationid, "the answer belongs to the request's flow");
+    let dune = stock(&harness, DUNE, "dallas");
+    assert_eq!((dune.on_hand, dune.reserved, dune.free), (3, 2, 1));
+    assert_eq!(reservation(&harness, ORDER).status, ReservationStatus::Held);
+}
+
+#[test]
+fn a_redelivered_or_repeated_reservation_has_no_second_effect() {
+    let mut harness = stocked();
+    let message = reserve_stock(&harness, ORDER, &[(DUNE, 2)]);
+    harness.deliver(&message).unwrap();
+    harness.take_published();
+    // The same message again: the inbox stops it.
+    assert_eq!(harness.deliver(&message).unwrap(), Delivery::Duplicate);
+    // The same request under a new message id: the reservation stops it.
+    let again = reserve_stock(&harness, ORDER, &[(DUNE, 2)]);
+    assert_eq!(harness.deliver(&again).unwrap(), Delivery::Processed);
+    assert!(harness.take_published().is_empty());
+    assert_eq!(stock(&harness, DUNE, "dallas").reserved, 2);
+}
+
+#[test]
+fn a_reservation_one_line_cannot_serve_is_rejected_whole() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 1), (EMMA, 5)])).unwrap();
+    let published = harness.take_published();
+    assert_eq!(names(&published), [format!("bookbox.inventory.stock-reservation-rejected.v1 {ORDER}")]);
+    assert_envelope_snapshot!(published[0]);
+    assert_eq!(stock(&harness, DUNE, "dallas").reserved, 0, "all or nothing: the line that fitted holds nothing");
+    let view = reservation(&harness, ORDER);
+    assert_eq!(view.status, ReservationStatus::Rejected);
+    assert_eq!(view.rejection.unwrap().reason, "insufficient-stock");
+    // Nothing is held, so the order may ask again once the stock is there.
+    receive(&harness, EMMA, "dallas", 3);
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 1), (EMMA, 5)])).unwrap();
+    assert_eq!(reservation(&harness, ORDER).status, ReservationStatus::Held);
+}
+
+#[test]
+fn a_book_outside_the_catalog_or_withdrawn_cannot_be_reserved() {
+    let mut harness = stocked();
+    harness.execute(InventoryCommand::MarkBookUnavailable { isbn: DUNE.into() }).unwrap();
+    let published = harness.take_published();
+    assert_eq!(data(&published[0])["available"], 0);
+    assert_eq!(data(&published[0])["by_warehouse"]["dallas"], 3, "the copies are still there");
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 1), ("9791090636071", 1)])).unwrap();
+    let rejected = data(&harness.take_published()[0]);
+    assert_eq!(rejected["reason"], "unknown-book", "the most fundamental reason wins");
+    assert_eq!(rejected["shortages"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_release_returns_the_copies_and_is_answered() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    harness.take_published();
+    let release = command(&harness, "release-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    assert_eq!(harness.deliver(&release).unwrap(), Delivery::Processed);
+    let published = harness.take_published();
+    assert_eq!(
+        names(&published),
+        [
+            format!("bookbox.inventory.reservation-released.v1 {ORDER}"),
+            format!("bookbox.inventory.book-availability.v1 {DUNE}")
+        ]
+    );
+    assert_envelope_snapshot!(published[0]);
+    assert_eq!(data(&published[1])["available"], 3);
+    // Releasing again, or releasing an order that holds nothing, has reached its goal already.
+    let again = command(&harness, "release-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    assert_eq!(harness.deliver(&again).unwrap(), Delivery::Processed);
+    let never = command(&harness, "release-reservation", OTHER_ORDER, serde_json::json!({ "order_id": OTHER_ORDER }));
+    assert_eq!(harness.deliver(&never).unwrap(), Delivery::Processed);
+    assert!(harness.take_published().is_empty());
+}
+
+#[test]
+fn shipping_takes_the_reserved_copies_off_hand_and_is_answered() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2), (EMMA, 1)])).unwrap();
+    harness.take_published();
+    let ship = command(&harness, "ship-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    assert_eq!(harness.deliver(&ship).unwrap(), Delivery::Processed);
+    let published = harness.take_published();
+    assert_eq!(
+        names(&published),
+        [format!("bookbox.inventory.reserved-stock-shipped.v1 {ORDER}")],
+        "the free stock did not change, so availability is not republished"
+    );
+    assert_envelope_snapshot!(published[0]);
+    let dune = stock(&harness, DUNE, "dallas");
+    assert_eq!((dune.on_hand, dune.reserved, dune.shipped, dune.free), (1, 0, 2, 1));
+}
+
+#[test]
+fn a_request_that_contradicts_the_order_fails_and_changes_nothing() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    let release = command(&harness, "release-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    harness.deliver(&release).unwrap();
+    harness.take_published();
+    let ship = command(&harness, "ship-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    assert_eq!(
+        harness.deliver(&ship),
+        Err(MessageError::Failed(format!("order {ORDER}'s reservation was already released")))
+    );
+    let different = reserve_stock(&harness, ORDER, &[(DUNE, 1)]);
+    assert_eq!(
+        harness.deliver(&different),
+        Err(MessageError::Failed(format!("order {ORDER} already holds a different reservation (at dallas)")))
+    );
+    assert!(harness.take_published().is_empty());
+    assert_eq!(stock(&harness, DUNE, "dallas").shipped, 0);
+}
+
+#[test]
+fn a_malformed_command_message_is_a_decode_error_naming_the_field() {
+    let harness = stocked();
+    let bad = reserve_stock(&harness, ORDER, &[(DUNE, 0)]);
+    assert_eq!(
+        harness.deliver(&bad),
+        Err(MessageError::Decode("reserve-stock: invalid lines[0].quantity: must be at least 1 copy".into()))
+    );
+    let no_order = command(&harness, "ship-reservation", ORDER, serde_json::json!({ "order": ORDER }));
+    assert!(matches!(harness.deliver(&no_order), Err(MessageError::Decode(why)) if why.contains("order_id")));
+}
+
+#[test]
+fn direct_commands_reserve_release_and_ship_like_the_messages() {
+    let mut harness = stocked();
+    let reserve = InventoryCommand::ReserveStock {
+        order_id: ORDER.into(),
+        warehouse: "Dallas".into(),
+        lines: vec![StockLine { isbn: DUNE.into(), quantity: 4 }],
+    };
+    let InventoryReply::Reservation(view) = harness.execute(reserve).unwrap() else { panic!() };
+    assert_eq!(view.status, ReservationStatus::Rejected, "a shortage is an answer, not an error");
+    let reserve = InventoryCommand::ReserveStock {
+        order_id: ORDER.into(),
+        warehouse: "dallas".into(),
+        lines: vec![StockLine { isbn: DUNE.into(), quantity: 3 }],
+    };
+    let InventoryReply::Reservation(view) = harness.execute(reserve).unwrap() else { panic!() };
+    assert_eq!((view.status, view.lines.len()), (ReservationStatus::Held, 1));
+    let InventoryReply::Reservation(view) =
+        harness.execute(InventoryCommand::ShipReservation { order_id: ORDER.into() }).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(view.status, ReservationStatus::Shipped);
+    assert_eq!(
+        harness.execute(InventoryCommand::ReleaseReservation { order_id: ORDER.into() }),
+        Err(HandleError::Rejected(InventoryError::AlreadyShipped { order_id: ORDER.into() }))
+    );
+    assert_eq!(
+        harness.execute(InventoryCommand::ShipReservation { order_id: OTHER_ORDER.into() }),
+        Err(HandleError::Rejected(InventoryError::NoReservation { order_id: OTHER_ORDER.into() }))
+    );
+    let types: Vec<_> = harness.take_published().into_iter().map(|e| e.message_type).collect();
+    assert!(types.contains(&"bookbox.inventory.stock-reservation-rejected.v1".to_owned()));
+    assert!(types.contains(&"bookbox.inventory.reserved-stock-shipped.v1".to_owned()));
+}
+
+#[test]
+fn a_transfer_is_in_transit_at_its_source_until_the_destination_receives_it() {
+    let mut harness = stocked();
+    let dispatch = InventoryCommand::DispatchTransfer {
+        isbn: DUNE.into(),
+        from: "dallas".into(),
+        to: "chicago".into(),
+        quantity: 2,
+    };
+    let InventoryReply::TransferDispatched(transfer) = harness.execute(dispatch).unwrap() else { panic!() };
+    let dallas = stock(&harness, DUNE, "dallas");
+    assert_eq!((dallas.on_hand, dallas.in_transit, dallas.transfers_in_transit.len()), (1, 2, 1));
+    assert_eq!(stock(&harness, DUNE, "chicago").on_hand, 0);
+    let receipt = InventoryCommand::ReceiveTransfer {
+        isbn: DUNE.into(),
+        from: "dallas".into(),
+        transfer_id: transfer.transfer_id.clone(),
+    };
+    let InventoryReply::TransferReceived(received) = harness.execute(receipt.clone()).unwrap() else { panic!() };
+    assert_eq!((received.to.as_str(), received.quantity), ("chicago", 2));
+    let (dallas, chicago) = (stock(&harness, DUNE, "dallas"), stock(&harness, DUNE, "chicago"));
+    assert_eq!((dallas.on_hand, dallas.in_transit, dallas.transferred_out), (1, 0, 2));
+    assert_eq!((chicago.on_hand, chicago.transferred_in, chicago.received), (2, 2, 0));
+    // A transfer is received once.
+    assert_eq!(
+        harness.execute(receipt),
+        Err(HandleError::Rejected(InventoryError::UnknownTransfer {
+            isbn: DUNE.into(),
+            from: "dallas".into(),
+            transfer_id: transfer.transfer_id
+        }))
+    );
+    let availability: Vec<Value> = harness.take_published().iter().map(data).collect();
+    assert_eq!(availability.len(), 2, "dispatch and receipt each change what can be reserved");
+    assert_eq!(availability[0]["by_warehouse"], serde_json::json!({ "dallas": 1, "chicago": 0 }));
+    assert_eq!(availability[1]["by_warehouse"], serde_json::json!({ "dallas": 1, "chicago": 2 }));
+}
+
+#[test]
+fn only_free_copies_can_be_written_off_or_transferred() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    let damaged = InventoryCommand::RecordDamagedCopies { isbn: DUNE.into(), warehouse: "dallas".into(), quantity: 1 };
+    let InventoryReply::Stock(ledger) = harness.execute(damaged).unwrap() else { panic!() };
+    assert_eq!((ledger.on_hand, ledger.damaged, ledger.reserved), (2, 1, 2));
+    let lost = InventoryCommand::RecordLostCopies { isbn: DUNE.into(), warehouse: "dallas".into(), quantity: 1 };
+    let refusal =
+        InventoryError::NotEnoughFreeCopies { isbn: DUNE.into(), warehouse: "dallas".into(), requested: 1, free: 0 };
+    assert_eq!(harness.execute(lost), Err(HandleError::Rejected(refusal.clone())));
+    let dispatch = InventoryCommand::DispatchTransfer {
+        isbn: DUNE.into(),
+        from: "dallas".into(),
+        to: "chicago".into(),
+        quantity: 1,
+    };
+    assert_eq!(harness.execute(dispatch), Err(HandleError::Rejected(refusal.clone())));
+    assert_eq!(refusal.to_string(), "only 0 free copies of 9780306406157 at dallas; 1 requested");
+    harness.take_published();
+}
+
+#[test]
+fn the_availability_version_rises_with_every_change_to_the_book() {
+    let mut harness = ContextHarness::new(InventoryContext);
+    add_book(&harness, DUNE, "Dune", &["fantasy"]);
+    receive(&harness, DUNE, "dallas", 3);
+    receive(&harness, DUNE, "chicago", 3);
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    harness
+        .execute(InventoryCommand::ReviseBook {
+            isbn: DUNE.into(),
+            title: "Dune".into(),
+            genres: vec!["science-fiction".into()],
+        })
+        .unwrap();
+    harness.execute(InventoryCommand::MarkBookUnavailable { isbn: DUNE.into() }).unwrap();
+    let versions: Vec<u64> = harness
+        .take_published()
+        .iter()
+        .filter(|e| e.message_type.ends_with("book-availability.v1"))
+        .map(|e| data(e)["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions.len(), 6);
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+}
+
+#[test]
+fn catalog_changes_that_change_nothing_publish_nothing() {
+    let mut harness = stocked();
+    add_book(&harness, DUNE, "Dune", &["science-fiction"]);
+    harness.execute(InventoryCommand::MarkBookAvailable { isbn: DUNE.into() }).unwrap();
+    assert!(harness.take_published().is_empty());
+    assert_eq!(
+        harness.execute(InventoryCommand::AddBook {
+            isbn: DUNE.into(),
+            title: "Not Dune".into(),
+            genres: vec!["poetry".into()]
+        }),
+        Err(HandleError::Rejected(InventoryError::AlreadyCataloged { isbn: DUNE.into() }))
+    );
+    assert_eq!(
+        harness.execute(InventoryCommand::MarkBookUnavailable { isbn: "9791090636071".into() }),
+        Err(HandleError::Rejected(InventoryError::UnknownBook { isbn: "9791090636071".into() }))
+    );
+}
+
+#[test]
+fn queries_answer_the_catalog_the_ledgers_and_reservations() {
+    let harness = stocked();
+    let InventoryAnswer::CatalogEntry(entry) =
+        harness.query(InventoryQuery::CatalogEntry { isbn: "978-0-8044-2957-3".into() }).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(entry.genres, ["romance", "literary-fiction"]);
+    let InventoryAnswer::Stock(report) = harness.query(InventoryQuery::Stock { isbn: DUNE.into() }).unwrap() else {
+        panic!()
+    };
+    assert_eq!(report.available, 3);
+    assert_eq!(report.warehouses.iter().map(|w| w.warehouse.as_str()).collect::<Vec<_>>(), ["dallas", "chicago"]);
+    assert_eq!(reservation(&harness, ORDER).status, ReservationStatus::Unrequested);
+    assert!(
+        matches!(harness.query(InventoryQuery::Stock { isbn: "nope".into() }), Err(QueryError::Invalid(why)) if why.starts_with("isbn: "))
+    );
+    assert!(matches!(
+        harness.query(InventoryQuery::Reservation { order_id: "nope".into() }),
+        Err(QueryError::Invalid(_))
+    ));
+    assert!(matches!(
+        harness.query(InventoryQuery::CatalogEntry { isbn: "9791090636071".into() }),
+        Err(QueryError::NotFound(_))
+    ));
+}

@@ -1,0 +1,175 @@
+//! The published language holds together: every message has a schema and examples; every
+//! example decodes into inventory's own DTO, loses nothing on the way, and satisfies the
+//! schema; every command inventory accepts is consumed by a handler of its own; and what the
+//! context actually publishes satisfies the schemas too.
+
+mod support;
+
+use inventory::ports::{InventoryCommand, StockLine};
+use inventory::published::{
+    BookAvailabilityV1, ReleaseReservationV1, ReservationReleasedV1, ReserveStockV1, ReservedStockShippedV1,
+    ShipReservationV1, StockReservationRejectedV1, StockReservedV1,
+};
+use inventory::InventoryContext;
+use inventory::CONTEXT;
+use kernel::context::PublishedMessage;
+use kernel::message::Envelope;
+use kernel::testing::{incoming, ContextHarness, Delivery};
+use kernel::MessageKind;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use support::schema::violations;
+
+fn message(name: &str) -> &'static PublishedMessage {
+    CONTEXT.publishes.iter().find(|m| m.name == name).copied().unwrap_or_else(|| panic!("{name} is not published"))
+}
+
+/// Decodes every example of `name` into `T` and checks that re-encoding gives back the same
+/// JSON: a misspelled or extra field in an example would be dropped, and caught here.
+fn examples_round_trip<T: DeserializeOwned + Serialize>(name: &str) {
+    let published = message(name);
+    assert!(!published.examples.is_empty(), "{name} has no example");
+    for example in published.examples {
+        let json: Value = serde_json::from_str(example).unwrap_or_else(|e| panic!("{name}: example is not JSON: {e}"));
+        let decoded: T = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{name}: {e}\n{example}"));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), json, "{name}: the example has fields the DTO drops");
+    }
+}
+
+#[test]
+fn every_example_decodes_into_its_dto_without_loss() {
+    examples_round_trip::<BookAvailabilityV1>("book-availability");
+    examples_round_trip::<ReserveStockV1>("reserve-stock");
+    examples_round_trip::<ReleaseReservationV1>("release-reservation");
+    examples_round_trip::<ShipReservationV1>("ship-reservation");
+    examples_round_trip::<StockReservedV1>("stock-reserved");
+    examples_round_trip::<StockReservationRejectedV1>("stock-reservation-rejected");
+    examples_round_trip::<ReservationReleasedV1>("reservation-released");
+    examples_round_trip::<ReservedStockShippedV1>("reserved-stock-shipped");
+    assert_eq!(CONTEXT.publishes.len(), 8, "a new message needs its DTO checked here");
+}
+
+#[test]
+fn every_example_satisfies_its_schema() {
+    for published in CONTEXT.publishes {
+        let schema: Value = serde_json::from_str(published.schema).expect("schemas are JSON");
+        assert_eq!(schema["$id"], format!("/schemas/inventory/{}.v{}.json", published.name, published.version));
+        for example in published.examples {
+            let example: Value = serde_json::from_str(example).unwrap();
+            let found = violations(&schema, &example);
+            assert!(found.is_empty(), "{} example breaks its schema: {found:#?}", published.name);
+        }
+    }
+}
+
+#[test]
+fn the_commands_inventory_accepts_are_consumed_by_its_own_handlers() {
+    let commands: Vec<_> = CONTEXT.publishes.iter().filter(|m| m.kind == MessageKind::Command).collect();
+    assert_eq!(commands.len(), 3);
+    for command in commands {
+        let message_type = command.message_type(CONTEXT.name);
+        let subscription = CONTEXT
+            .consumes
+            .iter()
+            .find(|s| s.message_type == message_type)
+            .unwrap_or_else(|| panic!("nobody consumes {message_type}"));
+        assert_eq!(subscription.kind, MessageKind::Command);
+        for example in command.examples {
+            let raw = serde_json::value::RawValue::from_string(example.to_string()).unwrap();
+            assert_eq!((subscription.decode)(&raw), Ok(()), "{message_type} example");
+        }
+    }
+    let handler_ids: Vec<_> = CONTEXT.consumes.iter().map(|s| s.handler_id).collect();
+    assert_eq!(
+        handler_ids,
+        ["inventory.on-reserve-stock", "inventory.on-release-reservation", "inventory.on-ship-reservation"],
+        "handler ids are recorded in inboxes: never change them"
+    );
+    assert!(CONTEXT.upstreams.is_empty() && CONTEXT.sends.is_empty());
+}
+
+#[test]
+fn a_payload_that_breaks_the_schema_is_refused_by_the_consumer_naming_the_field() {
+    let decode = CONTEXT.consumes[0].decode;
+    let raw = |s: &str| serde_json::value::RawValue::from_string(s.to_owned()).unwrap();
+    let bad_isbn = r#"{"order_id":"6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b","warehouse":"dallas","lines":[{"isbn":"123","quantity":1}]}"#;
+    assert_eq!(
+        decode(&raw(bad_isbn)),
+        Err("message does not decode: reserve-stock: invalid lines[0].isbn: `123` has 3 digits: an ISBN-13 has 13, an ISBN-10 has 10".into())
+    );
+    assert!(decode(&raw(r#"{"warehouse":"dallas","lines":[]}"#)).unwrap_err().contains("order_id"));
+}
+
+/// Drives the context through every published message and checks each against its schema.
+#[test]
+fn what_the_context_publishes_satisfies_the_schemas() {
+    let mut harness = ContextHarness::new(InventoryContext);
+    let run = |command| harness.execute(command).map(|_| ()).unwrap();
+    run(InventoryCommand::AddBook {
+        isbn: "9780306406157".into(),
+        title: "Dune".into(),
+        genres: vec!["science-fiction".into()],
+    });
+    run(InventoryCommand::ReceiveShipment { isbn: "9780306406157".into(), warehouse: "dallas".into(), quantity: 3 });
+    let reserve = |order: &str, quantity| InventoryCommand::ReserveStock {
+        order_id: order.into(),
+        warehouse: "dallas".into(),
+        lines: vec![StockLine { isbn: "9780306406157".into(), quantity }],
+    };
+    run(reserve("00000000-0000-0000-0000-000000000001", 1));
+    run(reserve("00000000-0000-0000-0000-000000000002", 1));
+    run(reserve("00000000-0000-0000-0000-000000000003", 9));
+    run(InventoryCommand::ReleaseReservation { order_id: "00000000-0000-0000-0000-000000000001".into() });
+    run(InventoryCommand::ShipReservation { order_id: "00000000-0000-0000-0000-000000000002".into() });
+    run(InventoryCommand::MarkBookUnavailable { isbn: "9780306406157".into() });
+    let published = harness.take_published();
+    let mut seen: Vec<&str> = Vec::new();
+    for envelope in &published {
+        let name = envelope.message_type.trim_start_matches("bookbox.inventory.").trim_end_matches(".v1");
+        let schema: Value = serde_json::from_str(message(name).schema).unwrap();
+        let data: Value = serde_json::from_str(envelope.data.as_ref().unwrap().get()).unwrap();
+        let found = violations(&schema, &data);
+        assert!(found.is_empty(), "{name} as published breaks its schema: {found:#?}\n{data}");
+        assert_eq!(envelope.kind, message(name).kind);
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        [
+            "book-availability",
+            "reservation-released",
+            "reserved-stock-shipped",
+            "stock-reservation-rejected",
+            "stock-reserved"
+        ]
+    );
+}
+
+/// The committed `reserve-stock` example, sent as orders would send it, is served.
+#[test]
+fn the_reserve_stock_example_is_served_end_to_end() {
+    let harness = ContextHarness::new(InventoryContext);
+    for (isbn, title) in [("9780306406157", "Dune"), ("9780804429573", "Emma")] {
+        harness
+            .execute(InventoryCommand::AddBook {
+                isbn: isbn.into(),
+                title: title.into(),
+                genres: vec!["fantasy".into()],
+            })
+            .unwrap();
+        harness
+            .execute(InventoryCommand::ReceiveShipment { isbn: isbn.into(), warehouse: "dallas".into(), quantity: 2 })
+            .unwrap();
+    }
+    let example = message("reserve-stock").examples[0];
+    let mut command: Envelope =
+        incoming(&harness.ids, "inventory", "reserve-stock", 1, MessageKind::Command, "order", example);
+    command.source = Envelope::source_of("orders");
+    command.recipient = Some("inventory".into());
+    assert_eq!(harness.deliver(&command).unwrap(), Delivery::Processed);
+}

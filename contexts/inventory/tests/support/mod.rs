@@ -1,0 +1,3 @@
+//! Test support shared by inventory's integration tests.
+
+pub mod schema;

@@ -1,0 +1,39 @@
+//! The command line: `bookbox <command>`. Each command lives in its own module.
+
+mod check;
+mod events;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::telemetry::LogFormat;
+
+#[derive(Debug, Parser)]
+#[command(name = "bookbox", version, about = "A book-subscription business as one binary")]
+pub struct Cli {
+    /// Where every context keeps its database (one directory per context).
+    #[arg(long, global = true, env = "BOOKBOX_DATA_DIR", default_value = ".bookbox")]
+    pub data_dir: PathBuf,
+    /// Log format on stderr (filter with RUST_LOG).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Query a context's event log or published messages.
+    Events(events::EventsArgs),
+    /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
+    Check,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Events(args) => events::run(&cli.data_dir, args),
+        Command::Check => check::run(&cli.data_dir),
+    }
+}
