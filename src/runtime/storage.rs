@@ -104,3 +104,88 @@ impl BlobStore for MemoryBlobs {
         Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned())
     }
 }
+
+/// Durable storage: each context's own sled database in `<dir>/<context>`, holding its
+/// events, outbox and inbox (the event store), its dead letters and its blobs.
+pub struct SledStorage {
+    dir: std::path::PathBuf,
+    clock: Arc<dyn Clock>,
+    config: crate::store::StoreConfig,
+}
+
+impl SledStorage {
+    pub fn new(dir: impl Into<std::path::PathBuf>, clock: Arc<dyn Clock>, config: crate::store::StoreConfig) -> Self {
+        Self { dir: dir.into(), clock, config }
+    }
+}
+
+impl Storage for SledStorage {
+    fn open(&self, context: &str) -> Result<ContextStorage, StoreError> {
+        let events = crate::store::SledEventStore::open(
+            self.dir.join(context),
+            context,
+            self.clock.clone(),
+            self.config.clone(),
+        )?;
+        let blobs = SledBlobs(crate::store::ChunkedTree::new(context, events.open_tree("blobs")?));
+        let dead_letters = SledDeadLetters(crate::store::ChunkedTree::new(context, events.open_tree("dead-letters")?));
+        Ok(ContextStorage { events: Arc::new(events), dead_letters: Arc::new(dead_letters), blobs: Arc::new(blobs) })
+    }
+}
+
+/// Blobs in the context's database. Written before the append that references them, and
+/// made durable by that append's flush.
+struct SledBlobs(crate::store::ChunkedTree);
+
+impl BlobStore for SledBlobs {
+    fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.0.put(key, bytes)
+    }
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(key)
+    }
+}
+
+/// Dead letters in the consumer's database, keyed by message id and handler id.
+struct SledDeadLetters(crate::store::ChunkedTree);
+
+fn letter_key(message_id: MessageId, handler_id: &str) -> String {
+    format!("{message_id}/{handler_id}")
+}
+
+impl SledDeadLetters {
+    fn decode(&self, key: &str, bytes: &[u8]) -> Result<DeadLetter, StoreError> {
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+            context: String::new(),
+            location: format!("dead letter {key}"),
+            reason: e.to_string(),
+        })
+    }
+}
+
+impl DeadLetterStore for SledDeadLetters {
+    fn put(&self, letter: &DeadLetter) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(letter).expect("a dead letter serializes");
+        self.0.put(&letter_key(letter.envelope.id, &letter.handler_id), &json)?;
+        self.0.flush()
+    }
+
+    fn list(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        let mut letters = Vec::new();
+        for key in self.0.keys()? {
+            if let Some(bytes) = self.0.get(&key)? {
+                letters.push(self.decode(&key, &bytes)?);
+            }
+        }
+        Ok(letters)
+    }
+
+    fn take(&self, message_id: MessageId, handler_id: &str) -> Result<Option<DeadLetter>, StoreError> {
+        let key = letter_key(message_id, handler_id);
+        let Some(bytes) = self.0.get(&key)? else { return Ok(None) };
+        let letter = self.decode(&key, &bytes)?;
+        self.0.remove(&key)?;
+        self.0.flush()?;
+        Ok(Some(letter))
+    }
+}

@@ -8,9 +8,11 @@
 //! - [`BincodeSnapshots`]: the snapshot codec, the only place in the project that uses
 //!   bincode (see `deny.toml` for why it is acceptable there).
 
+mod chunked;
 mod keys;
 pub mod sled;
 pub mod snapshot;
 
+pub use self::chunked::ChunkedTree;
 pub use self::sled::{Durability, SledEventStore, StoreConfig};
 pub use self::snapshot::BincodeSnapshots;

@@ -268,6 +268,20 @@ impl SledEventStore {
         &self.shared.path
     }
 
+    /// Another tree of this context's database, for the runtime's own data (blobs of
+    /// claim-checked messages, dead letters). Values written there must stay at or under
+    /// 4 KiB (see [`super::ChunkedTree`]) for the durability argument above to hold; they are
+    /// made durable by the next `append` or by [`SledEventStore::flush`].
+    pub fn open_tree(&self, name: &str) -> Result<::sled::Tree, StoreError> {
+        self.shared.db.open_tree(name).map_err(|e| self.sled_error(e))
+    }
+
+    /// Flushes everything written to this database so far (sled's `flush`, which ends in
+    /// `sync_file_range`; appends additionally `fdatasync`).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.shared.db.flush().map(|_| ()).map_err(|e| self.sled_error(e))
+    }
+
     /// The space sled uses on disk, in bytes: sled 0.34 can use much more than the data, so
     /// the runtime watches it.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
