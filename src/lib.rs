@@ -13,5 +13,6 @@ pub mod adapters;
 pub mod cli;
 pub mod contexts;
 pub mod runtime;
+pub mod simulation;
 pub mod store;
 pub mod telemetry;

@@ -28,7 +28,10 @@ fn at(s: &str) -> Timestamp {
 fn start(clock: Arc<ManualClock>) -> RuntimeHandle {
     let storage = Arc::new(MemoryStorage::new(clock.clone()));
     let config = RuntimeConfig { tick_every: None, ..RuntimeConfig::default() };
-    bookbox::contexts::host_all(Runtime::new(storage, clock, Arc::new(SequentialIds::new(5)), config)).start().unwrap()
+    let world = bookbox::contexts::OutsideWorld::perfect(clock.clone());
+    bookbox::contexts::host_all(Runtime::new(storage, clock, Arc::new(SequentialIds::new(5)), config), &world)
+        .start()
+        .unwrap()
 }
 
 /// Registers a customer with these genres and subscribes them; returns (customer, subscription).

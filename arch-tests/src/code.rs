@@ -289,35 +289,87 @@ pub struct Code {
 
 impl Code {
     /// Parses every target of every package under `root`.
+    /// Parses every target of every package under `root`, one thread per target (syn trees
+    /// cannot cross threads, so each thread extracts plain facts, and the facts are merged).
+    /// A file two targets of one package both declare is read once, for the first target.
     pub fn parse(root: &Path, packages: &[Package]) -> Code {
+        let jobs: Vec<(&Package, &crate::model::Unit)> =
+            packages.iter().flat_map(|p| p.units.iter().map(move |u| (p, u))).collect();
+        let parts: Vec<Code> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .iter()
+                .map(|(package, unit)| {
+                    // syn recurses deeply on nested expressions in unoptimized builds.
+                    std::thread::Builder::new().stack_size(16 << 20).spawn_scoped(scope, move || {
+                        let mut code = Code::default();
+                        code.parse_unit(root, package, unit);
+                        code.resolve_all();
+                        code
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|spawned| match spawned {
+                    Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(e) => panic!("cannot start a thread to read the sources: {e}"),
+                })
+                .collect()
+        });
         let mut code = Code::default();
-        for package in packages {
-            let mut seen_files = HashSet::new();
-            for unit in &package.units {
-                if !seen_files.insert(unit.root.clone()) {
-                    continue;
-                }
-                let unit_index = code.units.len();
-                code.units.push(CodeUnit { package: package.name.clone(), kind: unit.kind, name: unit.name.clone() });
-                let file = root.join(&unit.root);
-                let Some(dir) = file.parent().map(Path::to_path_buf) else { continue };
-                let module = code.add_module(Module {
-                    unit: unit_index,
-                    path: Vec::new(),
-                    file: unit.root.clone(),
-                    decl_file: unit.root.clone(),
-                    decl_line: 0,
-                    vis: Vis::Public,
-                    test: unit.kind.is_test(),
-                    path_attr: false,
-                    scope: Scope::default(),
-                });
-                let mut walker = Walker { root, code: &mut code, seen_files: &mut seen_files };
-                walker.walk_file(&file, module, dir);
-            }
+        let mut claimed: HashSet<(String, String)> = HashSet::new();
+        for part in parts {
+            let package = part.units.first().map(|u| u.package.clone()).unwrap_or_default();
+            let files: HashSet<String> = part.files.iter().map(|f| f.file.clone()).collect();
+            let taken: HashSet<String> =
+                files.iter().filter(|f| claimed.contains(&(package.clone(), (*f).clone()))).cloned().collect();
+            claimed.extend(files.into_iter().map(|f| (package.clone(), f)));
+            code.merge(part, &taken);
         }
-        code.resolve_all();
         code
+    }
+
+    fn parse_unit(&mut self, root: &Path, package: &Package, unit: &crate::model::Unit) {
+        let mut seen_files = HashSet::new();
+        seen_files.insert(unit.root.clone());
+        self.units.push(CodeUnit { package: package.name.clone(), kind: unit.kind, name: unit.name.clone() });
+        let file = root.join(&unit.root);
+        let Some(dir) = file.parent().map(Path::to_path_buf) else { return };
+        let module = self.add_module(Module {
+            unit: 0,
+            path: Vec::new(),
+            file: unit.root.clone(),
+            decl_file: unit.root.clone(),
+            decl_line: 0,
+            vis: Vis::Public,
+            test: unit.kind.is_test(),
+            path_attr: false,
+            scope: Scope::default(),
+        });
+        let mut walker = Walker { root, code: self, seen_files: &mut seen_files };
+        walker.walk_file(&file, module, dir);
+    }
+
+    /// Appends `other`'s facts, renumbering its units and modules, less the facts from the
+    /// files in `skip` (already read for another target).
+    fn merge(&mut self, other: Code, skip: &HashSet<String>) {
+        let (units, modules) = (self.units.len(), self.modules.len());
+        let keep = |file: &String| !skip.contains(file);
+        self.units.extend(other.units);
+        for mut m in other.modules {
+            m.unit += units;
+            self.add_module(m);
+        }
+        macro_rules! append {
+            ($($field:ident),*) => {$(
+                self.$field.extend(other.$field.into_iter().filter(|x| keep(&x.file)).map(|mut x| {
+                    x.module += modules;
+                    x
+                }));
+            )*};
+        }
+        append!(paths, macros, attrs, types, impls, items, files, strings);
+        self.errors.extend(other.errors.into_iter().filter(|(file, _)| keep(file)));
     }
 
     fn add_module(&mut self, module: Module) -> usize {

@@ -1,6 +1,10 @@
 //! Adapters of the ports the kernel and the contexts declare: here the system clock and
 //! random (version 4) UUIDs for a real run (simulations use `kernel::time::ManualClock` and
 //! `kernel::ids::SequentialIds`, so a seed reproduces a run); in submodules, the simulated
+//! outside world (payment gateway, carrier).
+
+pub mod carrier;
+pub mod payment_gateway;
 
 use kernel::time::{Clock, Timestamp};
 use kernel::IdSource;

@@ -1,7 +1,9 @@
 //! The command line: `bookbox <command>`. Each command lives in its own module.
 
 mod check;
+pub use check::check_store;
 mod events;
+mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the business for N subscribers and M months on the data directory, report, and
+    /// check the cross-context invariants (non-zero exit if one fails).
+    Simulate(simulate::SimulateArgs),
     /// Query a context's event log or published messages.
     Events(events::EventsArgs),
     /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
@@ -33,6 +38,7 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Simulate(args) => simulate::run(&cli.data_dir, args),
         Command::Events(args) => events::run(&cli.data_dir, args),
         Command::Check => check::run(&cli.data_dir),
     }

@@ -376,9 +376,10 @@ impl<C: BoundedContext> Handler<Tick> for ContextActor<C> {
                     cause,
                 )
                 .with_links(&links);
-                self.context.on_deadline(&key, &deadline.payload, &mut uow)?;
+                // Fired first, so a handler may schedule the same key again.
                 uow.execute::<Timers>(&shard, &TimerCommand::Fire { key: key.clone() })
                     .map_err(|e| kernel::context::MessageError::Failed(e.to_string()))?;
+                self.context.on_deadline(&key, &deadline.payload, &mut uow)?;
                 Ok::<_, kernel::context::MessageError>(uow.finish())
             }));
             let finished = match outcome {

@@ -15,8 +15,9 @@
 //! - [`store`]: the [`EventStore`] port (streams, global log, outbox, inbox, snapshots);
 //! - [`record`]: the checksummed at-rest record format shared by every store adapter;
 //! - [`memory`]: an in-memory [`EventStore`] for tests;
-//! - `testing` (feature `testing`): given/when/then fixture, proptest helpers and the
-//!   conformance suite every [`EventStore`] adapter must pass.
+//! - `testing` (feature `testing`): given/when/then fixture, proptest helpers, the
+//!   conformance suite every [`EventStore`] adapter must pass, and the JSON-schema checker of
+//!   the published language.
 
 pub mod aggregate;
 pub mod context;

@@ -127,12 +127,13 @@ impl<C: BoundedContext> ContextHarness<C> {
                     cause.as_correlation(),
                     cause,
                 );
-                self.context.on_deadline(&key, &deadline.payload, &mut uow)?;
+                // Fired first, so a handler may schedule the same key again.
                 uow.execute::<crate::deadline::Timers>(
                     &shard,
                     &crate::deadline::TimerCommand::Fire { key: key.clone() },
                 )
                 .map_err(|e| MessageError::Failed(e.to_string()))?;
+                self.context.on_deadline(&key, &deadline.payload, &mut uow)?;
                 self.commit(uow.finish(), None).expect("a single-threaded harness commits without conflict");
                 fired.push(key);
             }

@@ -3,13 +3,17 @@
 //! - [`given`]: a given/when/then fixture for one aggregate;
 //! - [`check_aggregate`]: property-test an aggregate's invariants in a few lines;
 //! - [`ContextHarness`]: run one context in memory: commands, messages, queries;
-//! - [`conformance`]: the suite every [`crate::EventStore`] adapter must pass.
+//! - [`conformance`]: the suite every [`crate::EventStore`] adapter must pass;
+//! - [`schema`]: a strict checker for the JSON-schema subset of the published language, and
+//!   checks that a [`crate::context::PublishedMessage`]'s committed examples satisfy its schema
+//!   and decode into its DTO.
 
 pub mod conformance;
 mod fixture;
 mod harness;
 mod invariants;
 pub mod sample;
+pub mod schema;
 
 pub use fixture::{given, Outcome, Scenario};
 pub use harness::{incoming, ContextHarness, Delivery};

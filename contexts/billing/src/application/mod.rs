@@ -1,0 +1,169 @@
+//! Billing's application layer: [`Billing`], the context the runtime hosts. It turns commands,
+//! incoming messages and due deadlines into units of work over the aggregates, calls the
+//! payment gateway through its port, publishes what the published language promises, and
+//! answers queries and receipt links.
+//!
+//! Each use case lives in its own module and reads the same way: parse the input into value
+//! objects (a bad field is refused, naming it), let the aggregates decide, then publish and
+//! schedule. Everything a use case does commits atomically or not at all, so a refusal half-way
+//! leaves nothing behind.
+
+mod charges;
+mod deadlines;
+mod disputes;
+mod input;
+mod messages;
+mod queries;
+mod refunds;
+mod views;
+
+use std::fmt::{self, Display};
+use std::sync::Arc;
+
+use kernel::context::{BoundedContext, Caller, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::message::Envelope;
+use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
+use kernel::Aggregate;
+use serde_json::value::RawValue;
+
+use crate::ports::{BillingAnswer, BillingCommand, BillingError, BillingQuery, BillingReply, PaymentGateway};
+
+pub use queries::RECEIPT_ACCESS;
+
+pub(crate) use messages::{
+    decode_charge_payment, decode_refund_payment, decode_shipment_damaged, ON_CHARGE_PAYMENT, ON_REFUND_PAYMENT,
+    ON_SHIPMENT_DAMAGED,
+};
+
+/// The billing context, as the runtime hosts it. Its one outside interaction is the payment
+/// gateway, reached through the [`PaymentGateway`] port the runtime passes in.
+#[derive(Clone)]
+pub struct Billing {
+    gateway: Arc<dyn PaymentGateway>,
+}
+
+impl Billing {
+    pub fn new(gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self { gateway }
+    }
+}
+
+impl fmt::Debug for Billing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Billing").finish_non_exhaustive()
+    }
+}
+
+/// What a use case answers: a value, or why not.
+type Outcome<T> = Result<T, HandleError<BillingError>>;
+
+// A refusal in the port's language is a rejected command.
+impl From<BillingError> for HandleError<BillingError> {
+    fn from(error: BillingError) -> Self {
+        HandleError::Rejected(error)
+    }
+}
+
+/// Executes `command` on the aggregate `id`, naming a refusal in the port's language.
+fn execute<A: Aggregate, R: Repository>(
+    uow: &mut UnitOfWork<'_, R>,
+    id: &impl Display,
+    command: &A::Command,
+    refusal: impl FnOnce(A::Error) -> BillingError,
+) -> Outcome<Vec<A::Event>> {
+    uow.execute::<A>(id, command).map_err(|error| match error {
+        ExecuteError::Rejected(error) => HandleError::Rejected(refusal(error)),
+        ExecuteError::Infrastructure(error) => HandleError::Infrastructure(error),
+    })
+}
+
+/// A handler's failure, as the runtime records it (and dead-letters the message).
+fn message_failure(error: HandleError<BillingError>) -> MessageError {
+    match error {
+        HandleError::Rejected(error) => MessageError::Failed(error.to_string()),
+        HandleError::Infrastructure(error) => MessageError::Infrastructure(error),
+    }
+}
+
+impl BoundedContext for Billing {
+    type Command = BillingCommand;
+    type Reply = BillingReply;
+    type Error = BillingError;
+    type Query = BillingQuery;
+    type Answer = BillingAnswer;
+
+    fn descriptor(&self) -> &'static ContextDescriptor {
+        &crate::CONTEXT
+    }
+
+    fn handle<R: Repository>(
+        &self,
+        command: BillingCommand,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<BillingReply, HandleError<BillingError>> {
+        let view = match command {
+            BillingCommand::ChargePayment { order_id, payer_id, amount } => {
+                let request = input::charge_request(&order_id, &payer_id, &amount)?;
+                charges::charge(uow, self.gateway.as_ref(), request)?
+            }
+            BillingCommand::RefundPayment { order_id, amount, reason, refund_id } => {
+                let refund_id = match refund_id {
+                    Some(raw) => input::refund_id(&raw)?,
+                    None => input::new_refund_id(uow.ids()),
+                };
+                refunds::refund(uow, input::refund_request(&order_id, refund_id, &amount, &reason)?)?
+            }
+            BillingCommand::OpenDispute { order_id, amount, reason } => disputes::open(
+                uow,
+                input::order_id(&order_id)?,
+                input::amount("amount", &amount)?,
+                input::dispute_reason(&reason)?,
+            )?,
+            BillingCommand::RespondToDispute { order_id, evidence } => {
+                disputes::respond(uow, input::order_id(&order_id)?, input::evidence(&evidence)?)?
+            }
+            BillingCommand::ResolveDispute { order_id, outcome } => {
+                disputes::resolve(uow, input::order_id(&order_id)?, input::dispute_outcome(&outcome)?)?
+            }
+        };
+        Ok(BillingReply::Payment(view))
+    }
+
+    fn on_message<R: Repository>(
+        &self,
+        handler_id: &str,
+        message: &Envelope,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        messages::handle(self.gateway.as_ref(), handler_id, message, uow)
+    }
+
+    fn on_deadline<R: Repository>(
+        &self,
+        key: &str,
+        payload: &serde_json::Value,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        deadlines::handle(self.gateway.as_ref(), key, payload, uow)
+    }
+
+    fn query<R: Repository>(&self, query: BillingQuery, repository: &mut R) -> Result<BillingAnswer, QueryError> {
+        match query {
+            BillingQuery::Payment { order_id } => {
+                queries::payment(repository, &order_id).map(|view| BillingAnswer::Payment(Box::new(view)))
+            }
+            BillingQuery::Receipt { receipt_id } => {
+                queries::receipt(repository, &receipt_id).map(|document| BillingAnswer::Receipt(Box::new(document)))
+            }
+        }
+    }
+
+    fn resolve<R: Repository>(
+        &self,
+        caller: &Caller,
+        link: &str,
+        repository: &mut R,
+    ) -> Result<Box<RawValue>, QueryError> {
+        queries::resolve(repository, caller, link)
+    }
+}

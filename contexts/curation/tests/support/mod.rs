@@ -1,3 +1,0 @@
-//! Test support shared by curation's integration tests.
-
-pub mod schema;

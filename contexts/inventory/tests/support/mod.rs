@@ -1,3 +1,0 @@
-//! Test support shared by inventory's integration tests.
-
-pub mod schema;

@@ -1,0 +1,157 @@
+//! Shipping's application layer: [`Shipping`], the context the runtime hosts. It turns
+//! commands, the `request-shipment` message and due deadlines into units of work over the
+//! aggregates, calls the carrier through its port, publishes what the published language
+//! promises, and answers queries.
+//!
+//! Each use case reads the same way: parse the input into value objects (a bad field is
+//! refused, naming it), let the aggregates decide, then publish and schedule. Everything a
+//! use case does commits atomically or not at all, so a refusal half-way leaves nothing
+//! behind.
+
+mod calls;
+mod input;
+mod messages;
+mod queries;
+mod shipments;
+mod views;
+
+use std::fmt::Display;
+use std::sync::Arc;
+
+use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::message::Envelope;
+use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
+use kernel::Aggregate;
+
+use crate::domain::ids::ShipmentId;
+use crate::domain::shipment::{Shipment, ShipmentError};
+use crate::ports::{Carrier, ShippingAnswer, ShippingCommand, ShippingError, ShippingQuery, ShippingReply};
+
+pub(crate) use messages::{decode_request_shipment, ON_REQUEST_SHIPMENT};
+
+/// The shipping context, as the runtime hosts it, with the carrier it ships through.
+pub struct Shipping {
+    carrier: Arc<dyn Carrier>,
+}
+
+impl Shipping {
+    pub fn new(carrier: Arc<dyn Carrier>) -> Self {
+        Self { carrier }
+    }
+}
+
+impl std::fmt::Debug for Shipping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shipping").finish_non_exhaustive()
+    }
+}
+
+/// What a use case answers: a value, or why not.
+type Outcome<T> = Result<T, HandleError<ShippingError>>;
+
+// A refusal in the port's language is a rejected command.
+impl From<ShippingError> for HandleError<ShippingError> {
+    fn from(error: ShippingError) -> Self {
+        HandleError::Rejected(error)
+    }
+}
+
+/// Executes `command` on the aggregate `id`, naming a refusal in the port's language.
+fn execute<A: Aggregate, R: Repository>(
+    uow: &mut UnitOfWork<'_, R>,
+    id: &impl Display,
+    command: &A::Command,
+    refusal: impl FnOnce(A::Error) -> ShippingError,
+) -> Outcome<Vec<A::Event>> {
+    uow.execute::<A>(id, command).map_err(|error| match error {
+        ExecuteError::Rejected(error) => HandleError::Rejected(refusal(error)),
+        ExecuteError::Infrastructure(error) => HandleError::Infrastructure(error),
+    })
+}
+
+/// A shipment's refusal, in the port's words.
+fn shipment_refusal(shipment_id: ShipmentId, error: ShipmentError) -> ShippingError {
+    let shipment_id = shipment_id.to_string();
+    match error {
+        ShipmentError::NotRequested => ShippingError::UnknownShipment { shipment_id },
+        ShipmentError::ConflictingRequest { .. } => ShippingError::ConflictingRequest { shipment_id },
+        ShipmentError::NotStalled { call, due_at } => {
+            ShippingError::NotStalled { shipment_id, call: call.to_string(), due_at }
+        }
+        ShipmentError::Ended { status } => ShippingError::ShipmentEnded { shipment_id, status: status.to_string() },
+        // The application records only answers to the call the shipment itself said was due.
+        other @ (ShipmentError::Stalled | ShipmentError::NotTheDueCall { .. } | ShipmentError::NotDueYet { .. }) => {
+            ShippingError::ShipmentDisagrees { shipment_id, detail: other.to_string() }
+        }
+    }
+}
+
+/// The shipment as it now stands in the unit of work.
+fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, shipment_id: ShipmentId) -> Outcome<ShippingReply> {
+    let (shipment, _) = uow.load::<Shipment>(&shipment_id)?;
+    let view =
+        views::shipment(&shipment).ok_or(ShippingError::UnknownShipment { shipment_id: shipment_id.to_string() })?;
+    Ok(ShippingReply::Shipment(view))
+}
+
+impl BoundedContext for Shipping {
+    type Command = ShippingCommand;
+    type Reply = ShippingReply;
+    type Error = ShippingError;
+    type Query = ShippingQuery;
+    type Answer = ShippingAnswer;
+
+    fn descriptor(&self) -> &'static ContextDescriptor {
+        &crate::CONTEXT
+    }
+
+    fn handle<R: Repository>(
+        &self,
+        command: ShippingCommand,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<ShippingReply, HandleError<ShippingError>> {
+        let shipment_id = match command {
+            ShippingCommand::RequestShipment(request) => {
+                shipments::request(uow, self.carrier.as_ref(), input::shipment_request(&request)?)?
+            }
+            ShippingCommand::ResumeShipment { shipment_id } => {
+                shipments::resume(uow, self.carrier.as_ref(), input::shipment_id(&shipment_id)?)?
+            }
+        };
+        reply(uow, shipment_id)
+    }
+
+    fn on_message<R: Repository>(
+        &self,
+        handler_id: &str,
+        message: &Envelope,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        messages::handle(self.carrier.as_ref(), handler_id, message, uow)
+    }
+
+    /// Every deadline shipping sets is a [`calls::Wakeup`] for one shipment's carrier call.
+    fn on_deadline<R: Repository>(
+        &self,
+        key: &str,
+        payload: &serde_json::Value,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        let wakeup: calls::Wakeup = serde_json::from_value(payload.clone())
+            .map_err(|e| MessageError::Decode(format!("deadline `{key}`: {e}")))?;
+        calls::woken(uow, self.carrier.as_ref(), wakeup).map_err(messages::failure)
+    }
+
+    fn query<R: Repository>(&self, query: ShippingQuery, repository: &mut R) -> Result<ShippingAnswer, QueryError> {
+        match query {
+            ShippingQuery::Shipment { shipment_id } => {
+                queries::shipment(repository, &shipment_id).map(|view| ShippingAnswer::Shipment(Box::new(view)))
+            }
+            ShippingQuery::ShipmentsOfOrder { order_id } => queries::shipments_of_order(repository, &order_id)
+                .map(|shipments| ShippingAnswer::Shipments { shipments }),
+            ShippingQuery::StalledShipments => {
+                queries::stalled(repository).map(|shipments| ShippingAnswer::Shipments { shipments })
+            }
+        }
+    }
+}

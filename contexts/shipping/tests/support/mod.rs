@@ -1,0 +1,5 @@
+//! Test support shared by shipping's integration tests.
+
+#![allow(dead_code)] // Each test binary uses its own part of the support.
+
+pub mod carrier;
