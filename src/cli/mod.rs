@@ -1,6 +1,7 @@
 //! The command line: `bookbox <command>`. Each command lives in its own module.
 
 mod check;
+mod dead_letters;
 pub use check::check_store;
 mod events;
 mod simulate;
@@ -32,6 +33,9 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Query a context's event log or published messages.
     Events(events::EventsArgs),
+    /// List or replay the messages consumers gave up on.
+    #[command(subcommand)]
+    DeadLetters(dead_letters::DeadLettersCommand),
     /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
     Check,
 }
@@ -41,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&cli.data_dir, args),
         Command::Events(args) => events::run(&cli.data_dir, args),
         Command::Check => check::run(&cli.data_dir),
+        Command::DeadLetters(command) => dead_letters::run(&cli.data_dir, command),
     }
 }

@@ -61,6 +61,9 @@ pub struct SimulateArgs {
     /// No progress bar (for logs and CI).
     #[arg(long)]
     pub quiet: bool,
+    /// Injects a fault after the run, to show the invariant checks catch it (exit code 1).
+    #[arg(long, value_enum, hide = true)]
+    pub inject_fault: Option<simulation::Fault>,
 }
 
 impl SimulateArgs {
@@ -150,7 +153,7 @@ pub fn run(data_dir: &Path, args: SimulateArgs) -> anyhow::Result<ExitCode> {
             bar.set_message("running the months");
         }
     };
-    let result = simulation::run(&runtime, &clock, &config, &mut progress);
+    let result = simulation::run(&runtime, &clock, &config, args.inject_fault, &mut progress);
     bar.finish_and_clear();
     runtime.shutdown();
     let report = result?;

@@ -103,6 +103,14 @@ impl SimulationConfig {
     }
 }
 
+/// A fault to inject at the end of a run, to show that the invariant checks catch it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Fault {
+    /// Curation's outbox publishes one `box-curated` a second time, under a new message id,
+    /// as a buggy producer might: consumers see a box curated twice.
+    DuplicateCuratedBox,
+}
+
 /// Where a simulation is, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub enum Step {
@@ -115,6 +123,7 @@ pub fn run(
     runtime: &RuntimeHandle,
     clock: &ManualClock,
     config: &SimulationConfig,
+    fault: Option<Fault>,
     progress: &mut dyn FnMut(Step),
 ) -> anyhow::Result<Report> {
     config.validate()?;
@@ -130,7 +139,29 @@ pub fn run(
         progress(Step::Month { done: month + 1, of: config.months });
     }
     let elapsed = started.elapsed();
+    if let Some(fault) = fault {
+        inject(runtime, fault)?;
+        runtime.settle(SETTLE).context("the system did not settle after the fault")?;
+    }
     report::gather(runtime, config, sim.commands, elapsed)
+}
+
+fn inject(runtime: &RuntimeHandle, fault: Fault) -> anyhow::Result<()> {
+    match fault {
+        Fault::DuplicateCuratedBox => {
+            let store = runtime.store("curation").map_err(|e| anyhow!("{e}"))?;
+            let outbox = store.read_outbox(kernel::store::OutboxSeq(0), usize::MAX)?;
+            let Some(original) =
+                outbox.into_iter().find(|e| e.envelope.message_type == "bookbox.curation.box-curated.v1")
+            else {
+                bail!("no box was curated, so there is none to duplicate");
+            };
+            let mut duplicate = original.envelope;
+            duplicate.id = kernel::MessageId::from_uuid(uuid::Uuid::from_u128(u128::MAX - 1));
+            store.append(kernel::AppendRequest { outbox: vec![duplicate], ..kernel::AppendRequest::default() })?;
+            Ok(())
+        }
+    }
 }
 
 struct Simulation<'a> {
