@@ -6,11 +6,12 @@
 //!   relay, the router with retries and dead letters;
 //! - [`store`]: the sled adapter of the kernel's `EventStore` port, and the snapshot codec;
 //! - [`adapters`]: the system clock and random ids;
-//! - [`contexts`]: the registry of hosted contexts;
+//! - [`contexts`]: the registry of hosted contexts, and [`context_map`] drawn from it;
 //! - [`cli`] and [`telemetry`]: the `bookbox` command line and its logs.
 
 pub mod adapters;
 pub mod cli;
+pub mod context_map;
 pub mod contexts;
 pub mod runtime;
 pub mod simulation;

@@ -123,3 +123,13 @@ fn simulate_never_clears_a_directory_it_did_not_write() {
     assert!(stderr(&run).contains("holds data that a simulation did not write"), "{}", stderr(&run));
     assert!(dir.path().join("notes.txt").exists());
 }
+
+#[test]
+fn map_prints_the_committed_context_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = bookbox(dir.path(), &["map"]);
+    assert!(map.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/context-map.md")).unwrap();
+    assert_eq!(stdout(&map), committed, "regenerate with {}", bookbox::context_map::REGENERATE);
+    assert!(committed.contains("flowchart"), "the map is Mermaid");
+}

@@ -8,7 +8,7 @@
 //! the file and line, what was found, why it is wrong and how to fix it.
 //!
 //! The same model is built for the fixture workspaces under `arch-tests/fixtures/`, which
-//! prove that each rule can fail. The context map ([`context_map`]) is drawn from the same
+//! prove that each rule can fail. The context map (`bookbox::context_map`) is drawn from the same
 //! descriptors.
 //!
 //! | rule | checks | reads |
@@ -32,7 +32,6 @@
 //! types, re-exports) and how the crate graph backs it up.
 
 pub mod code;
-pub mod context_map;
 pub mod messages;
 pub mod model;
 pub mod rules;

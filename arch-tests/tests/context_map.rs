@@ -1,8 +1,8 @@
 //! `docs/context-map.md` is generated from the hosted contexts' descriptors; this test fails
 //! when the committed file is stale (and rewrites it when `UPDATE_CONTEXT_MAP=1`).
 
-use arch_tests::context_map::{render, REGENERATE};
 use arch_tests::workspace_root;
+use bookbox::context_map::{render, REGENERATE};
 
 #[test]
 fn context_map_is_up_to_date() {

@@ -36,6 +36,8 @@ pub enum Command {
     /// List or replay the messages consumers gave up on.
     #[command(subcommand)]
     DeadLetters(dead_letters::DeadLettersCommand),
+    /// Print the context map (Mermaid, in Markdown) drawn from the hosted contexts.
+    Map,
     /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
     Check,
 }
@@ -45,6 +47,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&cli.data_dir, args),
         Command::Events(args) => events::run(&cli.data_dir, args),
         Command::Check => check::run(&cli.data_dir),
+        Command::Map => {
+            print!("{}", crate::context_map::render(&crate::contexts::descriptors()));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::DeadLetters(command) => dead_letters::run(&cli.data_dir, command),
     }
 }

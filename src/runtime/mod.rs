@@ -477,6 +477,13 @@ impl RuntimeHandle {
         all
     }
 
+    /// Whether the named context's actor is running (`None`: no such context is hosted).
+    pub fn context_running(&self, name: &str) -> Option<bool> {
+        let host = self.shared.host(name)?;
+        let running = host.live.read().unwrap_or_else(|p| p.into_inner()).is_some();
+        Some(running)
+    }
+
     pub fn dead_letters(&self, context: &str) -> Result<Vec<DeadLetter>, RuntimeError> {
         Ok(self.host(context)?.storage.dead_letters.list()?)
     }

@@ -2,8 +2,8 @@
 //! Mermaid flowchart (contexts as nodes; published messages, commands and declared upstream
 //! relationships as edges) and tables of the same facts.
 //!
-//! Self-contained: it depends on the kernel's descriptor types alone, so the binary can
-//! print the same map (`bookbox map`) by moving or copying this module into `src/`.
+//! The binary prints it (`bookbox map`) and the architecture tests keep the committed copy,
+//! `docs/context-map.md`, up to date. It depends on the kernel's descriptor types alone.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
