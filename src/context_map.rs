@@ -110,7 +110,7 @@ pub fn render(contexts: &[&ContextDescriptor]) -> String {
     let _ = writeln!(
         out,
         "<!-- Generated from the hosted contexts' descriptors (`bookbox::contexts::descriptors()`) by \
-         `arch_tests::context_map::render`; do not edit. Regenerate with: {REGENERATE} -->\n"
+         `bookbox::context_map::render` (also `bookbox map`); do not edit. Regenerate with: {REGENERATE} -->\n"
     );
     out.push_str(
         "Drawn from the code: each hosted context's descriptor (`CONTEXT` in `contexts/<name>/src/lib.rs`). \

@@ -217,7 +217,15 @@ fn acknowledged_events_survive_sigkill_at_random_moments() {
             std::thread::sleep(Duration::from_millis(20 + rng.next() % 380));
         } else {
             // Surely mid-commit, however slow the machine: within 200 ms of the first ack.
-            match stdout.recv_timeout(Duration::from_secs(60)) {
+            // The test harness prints its own lines first ("running 1 test"): wait for an ack.
+            let first_ack = loop {
+                match stdout.recv_timeout(Duration::from_secs(60)) {
+                    Ok(line) if line.starts_with("ack ") => break Ok(line),
+                    Ok(line) => output.push(line),
+                    Err(e) => break Err(e),
+                }
+            };
+            match first_ack {
                 Ok(line) => output.push(line),
                 Err(_) => {
                     let _ = child.kill();
