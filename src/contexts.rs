@@ -15,8 +15,10 @@ pub fn descriptors() -> Vec<&'static ContextDescriptor> {
         &subscriptions::CONTEXT,
         &inventory::CONTEXT,
         &curation::CONTEXT,
+        &orders::CONTEXT,
         &billing::CONTEXT,
         &shipping::CONTEXT,
+        &reporting::CONTEXT,
     ]
 }
 
@@ -44,6 +46,8 @@ pub fn host_all(runtime: Runtime, world: &OutsideWorld) -> Runtime {
         .host(subscriptions::Subscriptions)
         .host(inventory::InventoryContext)
         .host(curation::CurationContext)
+        .host(orders::application::Orders)
         .host(billing::Billing::new(world.payment_gateway.clone()))
         .host(shipping::Shipping::new(world.carrier.clone()))
+        .host(reporting::ReportingContext)
 }

@@ -13,6 +13,7 @@ pub mod adapters;
 pub mod cli;
 pub mod context_map;
 pub mod contexts;
+pub mod http;
 pub mod runtime;
 pub mod simulation;
 pub mod store;

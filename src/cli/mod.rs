@@ -4,6 +4,7 @@ mod check;
 mod dead_letters;
 pub use check::check_store;
 mod events;
+mod serve;
 mod simulate;
 
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ pub enum Command {
     DeadLetters(dead_letters::DeadLettersCommand),
     /// Print the context map (Mermaid, in Markdown) drawn from the hosted contexts.
     Map,
+    /// Serve the HTTP API (OpenAPI at /openapi.json) on 127.0.0.1:8080 by default.
+    Serve(serve::ServeArgs),
     /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
     Check,
 }
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&cli.data_dir, args),
         Command::Events(args) => events::run(&cli.data_dir, args),
         Command::Check => check::run(&cli.data_dir),
+        Command::Serve(args) => serve::run(&cli.data_dir, args),
         Command::Map => {
             print!("{}", crate::context_map::render(&crate::contexts::descriptors()));
             Ok(ExitCode::SUCCESS)

@@ -526,6 +526,48 @@ impl RuntimeHandle {
         replies.into_iter().filter_map(|rx| rx.blocking_recv().ok()).sum()
     }
 
+    /// Read-your-writes: waits until every message `producer` published in commits up to
+    /// `position` (a command's `Executed::position`) has been processed by every consumer,
+    /// so a read model downstream reflects that write. Fails with a clear error after
+    /// `timeout`.
+    pub fn wait_for_delivery(&self, producer: &str, position: Position, timeout: Duration) -> Result<(), RuntimeError> {
+        let host = self.host(producer)?;
+        let store = &host.storage.events;
+        let deadline = Instant::now() + timeout;
+        // Outbox sequence numbers and positions grow in commit order: once the write is
+        // committed, everything it published is at or below the current last sequence.
+        let target = loop {
+            if store.last_position()? >= position {
+                let last = store.read_outbox(store.outbox_delivered()?, usize::MAX)?.last().map(|e| e.seq);
+                break last.unwrap_or(OutboxSeq(0));
+            }
+            if Instant::now() >= deadline {
+                return Err(RuntimeError::NotSettled(
+                    timeout,
+                    format!("`{producer}` has not committed position {position} (it is at {})", store.last_position()?),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        loop {
+            let delivered = store.outbox_delivered()?;
+            if delivered >= target {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(RuntimeError::NotSettled(
+                    timeout,
+                    format!(
+                        "the messages `{producer}` published up to position {position} are not all processed \
+                         (delivered {} of {})",
+                        delivered.0, target.0
+                    ),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// Waits until every committed message has been delivered and processed (or
     /// dead-lettered) and nothing is in flight.
     pub fn settle(&self, timeout: Duration) -> Result<(), RuntimeError> {

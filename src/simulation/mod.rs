@@ -18,6 +18,7 @@ use inventory::ports::InventoryCommand;
 use inventory::InventoryContext;
 use kernel::context::BoundedContext;
 use kernel::time::{ManualClock, Timestamp};
+use orders::ports::{OrdersAnswer, OrdersQuery};
 use subscriptions::ports::{SubscriptionsCommand, SubscriptionsReply};
 use subscriptions::Subscriptions;
 
@@ -138,6 +139,7 @@ pub fn run(
         sim.run_month(month, &catalog)?;
         progress(Step::Month { done: month + 1, of: config.months });
     }
+    sim.wind_down()?;
     let elapsed = started.elapsed();
     if let Some(fault) = fault {
         inject(runtime, fault)?;
@@ -326,6 +328,25 @@ impl Simulation<'_> {
             if self.runtime.fire_deadlines() > 0 {
                 self.settle()?;
             }
+        }
+        Ok(())
+    }
+
+    /// After the last month, lets the days pass (up to two months) until every order that
+    /// began has ended: a report on orders still waiting for the carrier says little.
+    fn wind_down(&mut self) -> anyhow::Result<()> {
+        let last_month = first_day(&month_name(self.config.start, self.config.months - 1))?;
+        for day in 28..90 {
+            let open = match self.runtime.query_blocking::<orders::application::Orders>(OrdersQuery::StatusCounts)? {
+                OrdersAnswer::StatusCounts(counts) => counts.open,
+                _ => 0,
+            };
+            if open == 0 {
+                break;
+            }
+            self.clock.set(last_month.plus_days(day));
+            self.runtime.fire_deadlines();
+            self.settle()?;
         }
         Ok(())
     }

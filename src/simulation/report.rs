@@ -42,6 +42,20 @@ pub struct Report {
     pub boxes_due: u64,
     pub boxes_curated: u64,
     pub curation_failures: BTreeMap<String, u64>,
+    /// Orders by how they ended; orders still open.
+    pub orders_by_end_state: BTreeMap<String, u64>,
+    pub orders_open: u64,
+    /// From reporting's read model: (state, orders, revenue in cents), largest first.
+    pub revenue_by_state: Vec<(String, u64, i64)>,
+    pub revenue_total_cents: i64,
+    /// From reporting's read model: (customer, lifetime value in cents), highest first.
+    pub top_lifetime_values: Vec<(String, i64)>,
+    /// Orders whose card was declined at least once and then captured; orders whose
+    /// payment finally failed.
+    pub card_retries_recovered: u64,
+    pub payments_failed: u64,
+    pub refunds: u64,
+    pub refunded_cents: i64,
     pub invariants: Vec<Invariant>,
 }
 
@@ -57,6 +71,19 @@ fn data(envelope: &Envelope) -> Value {
 
 fn text(value: &Value, field: &str) -> String {
     value.get(field).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+fn cents(value: &Value, field: &str) -> i64 {
+    value.get(field).and_then(|m| m.get("amount_cents")).and_then(Value::as_i64).unwrap_or_default()
+}
+
+/// What billing said about one order's money.
+#[derive(Default)]
+struct Money {
+    captures: u32,
+    captured: i64,
+    refunded: i64,
+    declined: bool,
 }
 
 pub(super) fn gather(
@@ -109,6 +136,67 @@ pub(super) fn gather(
             _ => {}
         }
     }
+    let mut money: BTreeMap<String, Money> = BTreeMap::new();
+    let mut orders_seen = BTreeSet::new();
+    let mut ended: BTreeMap<String, u32> = BTreeMap::new();
+    let mut ended_net: i64 = 0;
+    for envelope in &published {
+        let data = data(envelope);
+        let order = text(&data, "order_id");
+        match envelope.message_type.as_str() {
+            "bookbox.orders.box-order.v1" => {
+                orders_seen.insert(order);
+            }
+            "bookbox.orders.order-ended.v1" => {
+                *report.orders_by_end_state.entry(text(&data, "end_state")).or_default() += 1;
+                *ended.entry(order).or_default() += 1;
+                ended_net += cents(&data, "captured") - cents(&data, "refunded");
+            }
+            "bookbox.billing.payment-captured.v1" => {
+                let m = money.entry(order).or_default();
+                m.captures += 1;
+                m.captured += cents(&data, "amount");
+            }
+            "bookbox.billing.payment-declined.v1" => money.entry(order).or_default().declined = true,
+            "bookbox.billing.payment-failed.v1" => report.payments_failed += 1,
+            "bookbox.billing.payment-refunded.v1" => {
+                report.refunds += 1;
+                report.refunded_cents += cents(&data, "amount");
+                let m = money.entry(order).or_default();
+                m.refunded = m.refunded.max(cents(&data, "refunded_total"));
+            }
+            _ => {}
+        }
+    }
+    report.card_retries_recovered = money.values().filter(|m| m.declined && m.captures > 0).count() as u64;
+    report.orders_open = orders_seen.iter().filter(|o| !ended.contains_key(*o)).count() as u64;
+    let mut endings = Vec::new();
+    for order in &orders_seen {
+        match ended.get(order).copied().unwrap_or(0) {
+            1 => {}
+            0 => endings.push(format!("order {order} has not ended")),
+            n => endings.push(format!("order {order} ended {n} times")),
+        }
+    }
+    let mut charges = Vec::new();
+    for (order, m) in &money {
+        if m.captures > 1 {
+            charges.push(format!("order {order} was charged {} times", m.captures));
+        }
+        if m.refunded > m.captured {
+            charges.push(format!("order {order}: refunded {} of {} captured", m.refunded, m.captured));
+        }
+    }
+    read_reporting(runtime, &mut report)?;
+    let mut books = Vec::new();
+    let billed: i64 = money.values().map(|m| m.captured - m.refunded).sum();
+    if report.orders_open == 0 && billed != ended_net {
+        books.push(format!("billing kept {billed} cents; the ended orders say {ended_net}"));
+    }
+    if report.orders_open == 0 && report.revenue_total_cents != billed {
+        books.push(format!("reporting shows revenue of {} cents; billing kept {billed}", report.revenue_total_cents));
+    }
+
     let mut unanswered = Vec::new();
     for key in &due {
         match outcomes.get(key).copied().unwrap_or(0) {
@@ -118,6 +206,11 @@ pub(super) fn gather(
     }
     report.invariants.push(Invariant { name: "every due box was curated or failed, once", violations: unanswered });
     report.invariants.push(Invariant { name: "no subscriber received a book twice", violations: repeats });
+    report.invariants.push(Invariant { name: "every order reached one end state", violations: endings });
+    report
+        .invariants
+        .push(Invariant { name: "no order was charged twice or refunded beyond its charge", violations: charges });
+    report.invariants.push(Invariant { name: "money agrees across billing, orders and reporting", violations: books });
     report.invariants.push(Invariant {
         name: "stock is conserved in every warehouse",
         violations: stock_violations(runtime, config)?,
@@ -126,6 +219,31 @@ pub(super) fn gather(
         .invariants
         .push(Invariant { name: "every store is intact (checksums, versions, positions)", violations: store_problems });
     Ok(report)
+}
+
+/// Revenue by state and the highest lifetime values, as the read side (reporting) has them.
+fn read_reporting(runtime: &RuntimeHandle, report: &mut Report) -> anyhow::Result<()> {
+    use reporting::ports::{ReportingAnswer, ReportingQuery};
+    use reporting::ReportingContext;
+    if let ReportingAnswer::SalesByState(sales) =
+        runtime.query_blocking::<ReportingContext>(ReportingQuery::SalesByState { state: None })?
+    {
+        report.revenue_by_state =
+            sales.states.iter().map(|s| (s.state.clone(), s.sales.orders, s.sales.revenue.amount_cents)).collect();
+        report.revenue_by_state.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        report.revenue_total_cents = sales.total.revenue.amount_cents;
+    }
+    if let ReportingAnswer::CustomersOver(top) =
+        runtime.query_blocking::<ReportingContext>(ReportingQuery::CustomersOver { amount_cents: 0, limit: Some(5) })?
+    {
+        report.top_lifetime_values =
+            top.customers.iter().map(|c| (c.customer_id.clone(), c.lifetime_value.amount_cents)).collect();
+    }
+    Ok(())
+}
+
+fn dollars(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, (cents % 100).abs())
 }
 
 /// For every book: received + transferred in = on hand + shipped + damaged + lost + in
@@ -160,6 +278,28 @@ impl fmt::Display for Report {
         writeln!(f, "  curated        {:>8}", self.boxes_curated)?;
         for (reason, n) in &self.curation_failures {
             writeln!(f, "  not curated    {n:>8}  ({reason})")?;
+        }
+        writeln!(f)?;
+        writeln!(f, "Orders by end state")?;
+        for (state, n) in &self.orders_by_end_state {
+            writeln!(f, "  {state:<15}{n:>8}")?;
+        }
+        writeln!(f, "  still open     {:>8}", self.orders_open)?;
+        writeln!(f)?;
+        writeln!(f, "Money")?;
+        writeln!(f, "  revenue                       {:>12}", dollars(self.revenue_total_cents))?;
+        writeln!(f, "  card retries that recovered   {:>12}", self.card_retries_recovered)?;
+        writeln!(f, "  payments that finally failed  {:>12}", self.payments_failed)?;
+        writeln!(f, "  refunds                       {:>12}  ({})", self.refunds, dollars(self.refunded_cents))?;
+        writeln!(f)?;
+        writeln!(f, "Revenue by state (reporting's read model)")?;
+        for (state, orders, revenue) in self.revenue_by_state.iter().take(8) {
+            writeln!(f, "  {state:<4} {orders:>6} orders  {:>12}", dollars(*revenue))?;
+        }
+        writeln!(f)?;
+        writeln!(f, "Top lifetime values")?;
+        for (customer, value) in &self.top_lifetime_values {
+            writeln!(f, "  {customer}  {:>10}", dollars(*value))?;
         }
         writeln!(f)?;
         writeln!(f, "Messages by kind")?;

@@ -1,0 +1,97 @@
+//! The ISBN stock is reported by: the canonical ISBN-13 of the published language (13 digits,
+//! no separators, valid check digit), as inventory publishes it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::excerpt;
+
+/// Invariant: 13 ASCII digits, prefix 978 or 979, valid check digit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Isbn(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IsbnError {
+    #[error("`{input}` is not an ISBN-13 (13 digits, starting 978 or 979, no separators)")]
+    NotIsbn13 { input: String },
+    #[error("`{input}` fails its check digit: expected {expected}, found {found}")]
+    CheckDigit { input: String, expected: char, found: char },
+}
+
+impl Isbn {
+    pub fn parse(input: &str) -> Result<Self, IsbnError> {
+        let shaped = input.len() == 13
+            && input.bytes().all(|b| b.is_ascii_digit())
+            && (input.starts_with("978") || input.starts_with("979"));
+        if !shaped {
+            return Err(IsbnError::NotIsbn13 { input: excerpt(input) });
+        }
+        let weighted: u32 =
+            input.bytes().take(12).enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
+        let expected = char::from(b'0' + ((10 - weighted % 10) % 10) as u8);
+        let found = char::from(input.as_bytes()[12]);
+        if expected != found {
+            return Err(IsbnError::CheckDigit { input: excerpt(input), expected, found });
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The check digit, 0 to 9: evenly spread over books, so it shards the book directory.
+    pub fn check_digit(&self) -> u8 {
+        self.0.as_bytes()[12] - b'0'
+    }
+}
+
+impl fmt::Display for Isbn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Isbn {
+    type Error = IsbnError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Isbn> for String {
+    fn from(isbn: Isbn) -> String {
+        isbn.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn only_canonical_isbn13s_are_accepted() {
+        let isbn = Isbn::parse("9780306406157").unwrap();
+        assert_eq!((isbn.as_str(), isbn.check_digit()), ("9780306406157", 7));
+        assert_eq!(Isbn::parse("978-0-306-40615-7"), Err(IsbnError::NotIsbn13 { input: "978-0-306-40615-7".into() }));
+        assert_eq!(Isbn::parse("0306406152"), Err(IsbnError::NotIsbn13 { input: "0306406152".into() }));
+        assert_eq!(
+            Isbn::parse("9780306406158"),
+            Err(IsbnError::CheckDigit { input: "9780306406158".into(), expected: '7', found: '8' })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_parses_or_is_rejected_without_panicking(input in any::<String>()) {
+            if let Ok(isbn) = Isbn::parse(&input) {
+                prop_assert_eq!(isbn.as_str(), input.as_str());
+                prop_assert!(isbn.check_digit() < 10);
+            }
+        }
+    }
+}

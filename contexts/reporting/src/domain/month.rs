@@ -1,0 +1,86 @@
+//! A calendar month, `YYYY-MM`: the month of a box (orders' `month`), which is what "orders by
+//! end state per month" groups by; not the month a message happened to be sent in.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::excerpt;
+
+/// Invariant: year 1000 to 9999, month 1 to 12. Ordered in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MonthError {
+    #[error("`{input}` is not a month written YYYY-MM (e.g. 2026-03)")]
+    Malformed { input: String },
+    #[error("`{input}` has no month {month}; months are 01 to 12")]
+    NoSuchMonth { input: String, month: u8 },
+}
+
+impl Month {
+    pub fn parse(input: &str) -> Result<Self, MonthError> {
+        let malformed = || MonthError::Malformed { input: excerpt(input) };
+        let (year, month) = input.split_once('-').ok_or_else(malformed)?;
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(year, 4) && digits(month, 2)) || year.starts_with('0') {
+            return Err(malformed());
+        }
+        let year: u16 = year.parse().map_err(|_| malformed())?;
+        let month: u8 = month.parse().map_err(|_| malformed())?;
+        if !(1..=12).contains(&month) {
+            return Err(MonthError::NoSuchMonth { input: excerpt(input), month });
+        }
+        Ok(Self { year, month })
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = MonthError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Month> for String {
+    fn from(month: Month) -> String {
+        month.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn months_are_written_yyyy_mm_and_ordered_in_time() {
+        assert_eq!(Month::parse("2026-03").unwrap().to_string(), "2026-03");
+        assert!(Month::parse("2025-12").unwrap() < Month::parse("2026-01").unwrap());
+        assert_eq!(Month::parse("2026-13"), Err(MonthError::NoSuchMonth { input: "2026-13".into(), month: 13 }));
+        for bad in ["2026-3", "26-03", "2026/03", "", "0999-01", "2026-03-01", "+026-03", " 2026-03"] {
+            assert_eq!(Month::parse(bad), Err(MonthError::Malformed { input: bad.into() }), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_parses_or_is_rejected_without_panicking(input in any::<String>()) {
+            if let Ok(month) = Month::parse(&input) {
+                prop_assert_eq!(month.to_string(), input);
+            }
+        }
+    }
+}

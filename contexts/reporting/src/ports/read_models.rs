@@ -1,0 +1,100 @@
+//! [`ReadModels`]: reporting's read models in memory, built by applying messages one at a time.
+//!
+//! `apply` is a pure function of the models and one message: it runs the same tolerant reader,
+//! the same projection and the same aggregates as the live handlers, only against maps in
+//! memory instead of the event store. So replaying the producers' published logs up to a time
+//! rebuilds the read models as of that time (kappa: one log serves live updates and
+//! rebuilds), and `query` answers the rebuilt models through the same code the live context
+//! answers with.
+//!
+//! No inbox is needed: every message reporting consumes is idempotent by its content (an order
+//! is seen once and ends once, money only moves up, stock only moves to a higher version), so
+//! applying a message again, under its own id or another, changes nothing.
+
+use kernel::context::{MessageError, QueryError};
+use kernel::message::Envelope;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::models::Models;
+use crate::domain::projection;
+use crate::ports::answering;
+use crate::ports::incoming;
+use crate::ports::queries::{ReportingAnswer, ReportingQuery};
+
+/// Reporting's read models in memory. A rebuild as of a time applies, in log order, every
+/// message the producers published up to it:
+///
+/// ```
+/// use kernel::ids::SequentialIds;
+/// use kernel::testing::incoming;
+/// use kernel::{MessageKind, Timestamp};
+/// use reporting::ports::{Applied, ReadModels, ReportingAnswer, ReportingQuery};
+///
+/// # let ids = SequentialIds::new(1);
+/// let ended = r#"{"order_id":"0d4c3b2a-1f0e-4d9c-8b7a-695847362514","customer_id":"b1eece00-5678-4abc-9def-665544332211",
+///   "month":"2026-04","end_state":"delivered","captured":{"amount_cents":1499,"currency":"USD"},
+///   "refunded":{"amount_cents":0,"currency":"USD"},"shipping_state":"TX"}"#;
+/// let log = vec![incoming(&ids, "orders", "order-ended", 1, MessageKind::DomainEvent, "0d4c3b2a", ended)];
+/// let as_of = Timestamp::parse("2026-05-01T00:00:00Z").unwrap();
+///
+/// let mut models = ReadModels::new();
+/// for message in log.iter().filter(|m| m.time <= as_of) {
+///     assert_eq!(models.apply(message), Ok(Applied::Recorded));
+/// }
+/// let Ok(ReportingAnswer::SalesByState(texas)) = models.query(&ReportingQuery::SalesByState { state: Some("TX".into()) })
+/// else { unreachable!() };
+/// assert_eq!((texas.total.ended, texas.total.revenue.amount_cents), (1, 1499));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReadModels {
+    models: Models,
+}
+
+/// What applying one message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applied {
+    /// The read models recorded something new.
+    Recorded,
+    /// The message told nothing new (a repeat, a stale state, an order still under way with
+    /// nothing more to count).
+    Unchanged,
+    /// Reporting does not consume this type of message.
+    NotConsumed,
+}
+
+impl ReadModels {
+    /// Empty read models: as of before any message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether reporting consumes messages of this CloudEvents type.
+    pub fn consumes(message_type: &str) -> bool {
+        incoming::handler_of(message_type).is_some()
+    }
+
+    /// Applies one message. A message of a type reporting does not consume is skipped; one
+    /// that does not read (what the runtime would dead-letter) is an error and leaves the
+    /// models as they were.
+    pub fn apply(&mut self, message: &Envelope) -> Result<Applied, MessageError> {
+        let Some(handler_id) = incoming::handler_of(&message.message_type) else {
+            return Ok(Applied::NotConsumed);
+        };
+        let fact = incoming::read(handler_id, message)?;
+        let before = self.models.events();
+        projection::project(&mut self.models, &fact)?;
+        Ok(if self.models.events() > before { Applied::Recorded } else { Applied::Unchanged })
+    }
+
+    /// Answers a query from these models, exactly as the live context answers it from its store.
+    pub fn query(&self, query: &ReportingQuery) -> Result<ReportingAnswer, QueryError> {
+        answering::answer(&mut &self.models, query)
+    }
+
+    /// How many events these models recorded: as many as the live store holds after the same
+    /// messages.
+    pub fn events_recorded(&self) -> u64 {
+        self.models.events()
+    }
+}

@@ -1,0 +1,136 @@
+//! What every handler shares: the runtime, the clock (system or manual), the payment
+//! gateway (for its circuit breaker's state) and the command counters; and the three ways a
+//! handler reaches a context: [`AppState::execute`], [`AppState::query`] and
+//! [`AppState::blocking`] (store reads, which must not run on an HTTP worker).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kernel::context::BoundedContext;
+use kernel::time::{Clock, ManualClock};
+
+use crate::adapters::payment_gateway::ResilientGateway;
+use crate::http::problem::{command_problem, query_problem, Problem, Rejection};
+use crate::runtime::{Executed, RuntimeHandle};
+
+/// The clock the server runs on.
+#[derive(Clone)]
+pub enum ClockControl {
+    /// The system clock: deadlines fire as real time passes.
+    System(Arc<dyn Clock>),
+    /// A clock that moves only when an operator moves it (`POST /clock`): for tests and demos.
+    Manual(Arc<ManualClock>),
+}
+
+impl ClockControl {
+    pub fn now(&self) -> kernel::Timestamp {
+        match self {
+            Self::System(clock) => clock.now(),
+            Self::Manual(clock) => clock.now(),
+        }
+    }
+
+    pub fn as_clock(&self) -> Arc<dyn Clock> {
+        match self {
+            Self::System(clock) => clock.clone(),
+            Self::Manual(clock) => clock.clone(),
+        }
+    }
+}
+
+/// How a command ended, for the `bookbox_commands_total` counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Accepted,
+    Rejected,
+    Failed,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// Commands handled through this API, by context and outcome.
+#[derive(Default)]
+pub struct CommandCounters(Mutex<BTreeMap<(&'static str, Outcome), Arc<AtomicU64>>>);
+
+impl CommandCounters {
+    pub fn record(&self, context: &'static str, outcome: Outcome) {
+        let counter = {
+            let mut counters = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            counters.entry((context, outcome)).or_default().clone()
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self) -> Vec<(&'static str, Outcome, u64)> {
+        let counters = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        counters.iter().map(|((context, outcome), n)| (*context, *outcome, n.load(Ordering::Relaxed))).collect()
+    }
+}
+
+/// Shared by every worker (behind `web::Data`).
+pub struct AppState {
+    pub runtime: RuntimeHandle,
+    pub clock: ClockControl,
+    /// The payment gateway billing calls, when it is the resilient adapter.
+    pub gateway: Option<Arc<ResilientGateway>>,
+    pub commands: CommandCounters,
+    /// Serializes `POST /clock`: two operators moving one clock at once would interleave.
+    pub clock_lock: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    pub fn new(runtime: RuntimeHandle, clock: ClockControl, gateway: Option<Arc<ResilientGateway>>) -> Self {
+        Self { runtime, clock, gateway, commands: CommandCounters::default(), clock_lock: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Executes a command on context `C` (named `context`), as a problem if it fails.
+    pub async fn execute<C>(&self, context: &'static str, command: C::Command) -> Result<Executed<C::Reply>, Problem>
+    where
+        C: BoundedContext,
+        C::Error: Rejection,
+    {
+        match self.runtime.execute::<C>(command).await {
+            Ok(executed) => {
+                self.commands.record(context, Outcome::Accepted);
+                Ok(executed)
+            }
+            Err(error) => {
+                let outcome = match error {
+                    crate::runtime::CommandError::Rejected(_) => Outcome::Rejected,
+                    _ => Outcome::Failed,
+                };
+                self.commands.record(context, outcome);
+                Err(command_problem(context, error))
+            }
+        }
+    }
+
+    /// Asks context `C` (named `context`) a question, as a problem if it fails.
+    pub async fn query<C: BoundedContext>(&self, context: &'static str, query: C::Query) -> Result<C::Answer, Problem> {
+        match self.runtime.query::<C>(query).await {
+            Ok(answer) => Ok(answer),
+            Err(error) => Err(query_problem(context, error, self.runtime.context_running(context).unwrap_or(false))),
+        }
+    }
+
+    /// Runs blocking work (store reads, waiting for deadlines) off the HTTP workers.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, Problem>
+    where
+        F: FnOnce(RuntimeHandle) -> Result<T, Problem> + Send + 'static,
+        T: Send + 'static,
+    {
+        let runtime = self.runtime.clone();
+        actix_web::web::block(move || work(runtime))
+            .await
+            .map_err(|e| Problem::internal(format!("the blocking task failed: {e}")))?
+    }
+}

@@ -1,0 +1,713 @@
+//! `bookbox serve` as a client meets it: the binary is started as a child process on a free
+//! loopback port (with the manual clock, so days can pass in a second), and driven over HTTP
+//! only.
+//!
+//! - A customer's whole journey, from registration to a delivered box, its receipt, and the
+//!   reports that count it.
+//! - The OpenAPI document against the routes: every documented route is served and answers
+//!   a documented status with a body of the documented schema, and every route in the source
+//!   is documented.
+//! - The gate: bad input, unknown ids and rejected commands answer problem+json with the right
+//!   status, and random bodies never cause a server error.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const PROBLEM_JSON: &str = "application/problem+json";
+/// The manual clock starts here: a month's first morning.
+const CLOCK_START: &str = "2026-03-02T09:00:00Z";
+const MONTH: &str = "2026-03";
+/// Valid ISBN-13s.
+const ISBNS: [&str; 3] = ["9780141439518", "9780306406157", "9780131103627"];
+
+/// A running `bookbox serve`, killed when dropped.
+struct TestApp {
+    address: String,
+    child: Child,
+    agent: ureq::Agent,
+    dir: tempfile::TempDir,
+    /// The served OpenAPI document, once fetched: every answer is checked against it.
+    doc: std::cell::OnceCell<Value>,
+}
+
+/// An answer: status, content type, headers of interest, body (JSON when it parses).
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    content_type: String,
+    location: Option<String>,
+    position: Option<String>,
+    allow: Option<String>,
+    body: Value,
+    text: String,
+}
+
+impl Answer {
+    fn problem_type(&self) -> &str {
+        self.body["type"].as_str().unwrap_or_default()
+    }
+}
+
+fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let stderr = std::fs::File::create(dir.path().join("stderr.log")).expect("a log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bookbox"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--clock", "manual", "--clock-start", CLOCK_START])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(stderr))
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    let Some(address) = line.trim().strip_prefix("listening on ") else {
+        let _ = child.kill();
+        let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+        panic!("the server did not say where it listens; stdout: {line:?}; stderr:\n{log}");
+    };
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    TestApp { address: address.to_owned(), child, agent, dir, doc: std::cell::OnceCell::new() }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    fn send(&self, method: &str, path: &str, content_type: Option<&str>, body: Option<Vec<u8>>) -> Answer {
+        let mut request = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.address));
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = match body {
+            Some(body) => self.agent.run(request.body(body).expect("a request")),
+            None => self.agent.run(request.body(()).expect("a request")),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path} failed: {e}\n{}", self.log()));
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = header("content-type").unwrap_or_default();
+        let (location, position, allow) = (header("location"), header("bookbox-position"), header("allow"));
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let answer = Answer { status, content_type, location, position, allow, body, text };
+        if path != "/openapi.json" {
+            self.check_against_the_document(method, path, &answer);
+        }
+        answer
+    }
+
+    /// Every answer must be one the document describes: a documented status, media type and
+    /// (for JSON) schema, for the route the path matches.
+    fn check_against_the_document(&self, method: &str, path: &str, answer: &Answer) {
+        let doc = self.doc.get_or_init(|| self.get("/openapi.json").body);
+        let path = path.split('?').next().unwrap_or_default();
+        let templates = doc["paths"].as_object().expect("paths");
+        let matching = templates.iter().filter(|(template, item)| {
+            item.get(method.to_lowercase()).is_some() && {
+                let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+                t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+            }
+        });
+        let Some((template, item)) = matching.max_by_key(|(t, _)| t.matches('{').count() == 0) else {
+            // No documented route: it must be the server's "no such route" or 405.
+            assert!(matches!(answer.status, 404 | 405), "{method} {path} is not documented: {answer:?}");
+            return;
+        };
+        let what = format!("{method} {path} ({template})");
+        let response = &item[method.to_lowercase()]["responses"][answer.status.to_string()];
+        assert!(response.is_object(), "{what} answered an undocumented {}: {answer:?}", answer.status);
+        let media_type = answer.content_type.split(';').next().unwrap_or_default();
+        let Some(content) = response["content"].as_object() else {
+            assert!(answer.text.is_empty(), "{what}: a body where none is documented: {answer:?}");
+            return;
+        };
+        let (documented_type, media) = content
+            .iter()
+            .find(|(t, _)| t.split(';').next() == Some(media_type))
+            .unwrap_or_else(|| panic!("{what}: media type {media_type} is not documented: {content:?}"));
+        if documented_type.contains("json") {
+            conforms(doc, &media["schema"], &answer.body, "body").unwrap_or_else(|e| panic!("{what}: {e}"));
+        }
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        self.send("GET", path, None, None)
+    }
+
+    fn delete(&self, path: &str) -> Answer {
+        self.send("DELETE", path, None, None)
+    }
+
+    fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send("POST", path, Some("application/json"), Some(body.to_string().into_bytes()))
+    }
+
+    fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send("PUT", path, Some("application/json"), Some(body.to_string().into_bytes()))
+    }
+
+    fn put_empty(&self, path: &str) -> Answer {
+        self.send("PUT", path, None, Some(Vec::new()))
+    }
+
+    /// GETs `path` until `done` holds, or panics after `timeout` with the last answer.
+    fn eventually(&self, path: &str, timeout: Duration, done: impl Fn(&Answer) -> bool) -> Answer {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let answer = self.get(path);
+            if done(&answer) {
+                return answer;
+            }
+            if Instant::now() > deadline {
+                panic!("GET {path} never became as expected; last answer: {answer:?}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default();
+        format!("server log:\n{log}")
+    }
+}
+
+fn expect(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {answer:?}");
+}
+
+fn expect_problem(answer: &Answer, status: u16, kind: &str, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {answer:?}");
+    assert_eq!(answer.content_type, PROBLEM_JSON, "{what}: {answer:?}");
+    assert_eq!(answer.problem_type(), format!("urn:bookbox:problem:{kind}"), "{what}: {answer:?}");
+    assert_eq!(answer.body["status"], status, "{what}: {answer:?}");
+    assert!(answer.body["title"].is_string() && answer.body["detail"].is_string(), "{what}: {answer:?}");
+}
+
+fn registration(name: &str, email: &str) -> Value {
+    json!({
+        "name": name,
+        "email": email,
+        "shipping_address": {"line1": "1 Main St", "city": "Austin", "state": "TX", "postal_code": "78701", "country": "US"}
+    })
+}
+
+/// Registers a customer; returns the id.
+fn register(app: &TestApp, name: &str, email: &str) -> String {
+    let answer = app.post("/customers", &registration(name, email));
+    expect(&answer, 201, "registering");
+    answer.body["reply"]["customer_id"].as_str().expect("an id").to_owned()
+}
+
+/// Lists the books and receives ten copies of each at Dallas.
+fn stock_books(app: &TestApp) {
+    let genres = [["mystery"], ["science-fiction"], ["mystery"]];
+    for (isbn, genres) in ISBNS.iter().zip(genres) {
+        let answer = app.post("/books", &json!({"isbn": isbn, "title": format!("Book {isbn}"), "genres": genres}));
+        expect(&answer, 201, "adding a book");
+        assert_eq!(answer.location.as_deref(), Some(format!("/books/{isbn}").as_str()));
+        let answer = app.post("/warehouses/dallas/shipments-received", &json!({"isbn": isbn, "quantity": 10}));
+        expect(&answer, 200, "receiving a shipment");
+        assert_eq!(answer.body["reply"]["free"], 10, "{answer:?}");
+    }
+}
+
+#[test]
+fn a_customer_goes_from_registration_to_a_delivered_box_and_a_receipt_through_http_only() {
+    // Arrange: a server on the manual clock.
+    let app = spawn_app();
+    let clock = app.get("/clock");
+    assert_eq!(clock.body["mode"], "manual");
+    assert!(clock.body["now"].as_str().unwrap().starts_with(MONTH), "{clock:?}");
+
+    // Act and assert, step by step: register (read-your-writes position in the header).
+    let registered = app.post("/customers", &registration("Ada Lovelace", "ada@example.com"));
+    expect(&registered, 201, "registering");
+    let customer_id = registered.body["reply"]["customer_id"].as_str().unwrap().to_owned();
+    assert_eq!(registered.location.as_deref(), Some(format!("/customers/{customer_id}").as_str()));
+    let position = registered.position.clone().expect("a Bookbox-Position header");
+    assert_eq!(position, format!("customers:{}", registered.body["position"]), "{registered:?}");
+
+    let preferences = app.put(
+        &format!("/customers/{customer_id}/genre-preferences"),
+        &json!({"genres": ["mystery", "science-fiction"]}),
+    );
+    expect(&preferences, 200, "setting preferences");
+    assert_eq!(preferences.body["reply"]["changed"], true);
+    let profile = app.get(&format!("/customers/{customer_id}"));
+    expect(&profile, 200, "reading the profile");
+    assert_eq!(profile.body["genres"], json!(["mystery", "science-fiction"]));
+
+    // The catalog and its stock; the month's selection.
+    stock_books(&app);
+    let finalized = app.put(&format!("/selections/{MONTH}/finalization"), &json!({"isbns": ISBNS}));
+    expect(&finalized, 200, "finalizing the selection");
+    let mut sorted = ISBNS;
+    sorted.sort();
+    assert_eq!(finalized.body["reply"]["finalized"], json!(sorted), "{finalized:?}");
+
+    // Subscribe; curation must know the customer and the books before the cycle starts.
+    let subscribed = app.post("/subscriptions", &json!({"customer_id": customer_id, "books_per_month": 2}));
+    expect(&subscribed, 201, "subscribing");
+    let subscription_id = subscribed.body["reply"]["subscription_id"].as_str().unwrap().to_owned();
+    assert_eq!(subscribed.body["reply"]["status"], "active");
+    let current = app.get(&format!("/customers/{customer_id}/subscription"));
+    assert_eq!(current.body["subscription_id"], subscription_id.as_str(), "{current:?}");
+    app.eventually(&format!("/curation/customer-replicas/{customer_id}"), Duration::from_secs(30), |a| {
+        a.status == 200 && a.body["preferences"] == json!(["mystery", "science-fiction"])
+    });
+    for isbn in ISBNS {
+        app.eventually(&format!("/curation/book-replicas/{isbn}"), Duration::from_secs(30), |a| {
+            a.status == 200 && a.body["available"].as_u64().unwrap_or(0) > 0
+        });
+    }
+
+    // Start the month: the subscription's box falls due and is curated from the selection.
+    let started = app.put_empty(&format!("/cycles/{MONTH}"));
+    expect(&started, 200, "starting the cycle");
+    assert_eq!(started.body["reply"]["boxes_due"], json!([subscription_id]), "{started:?}");
+    let curated = app.eventually(
+        &format!("/subscriptions/{subscription_id}/curated-boxes/{MONTH}"),
+        Duration::from_secs(30),
+        |a| a.status == 200,
+    );
+    assert_eq!(curated.body["status"], "curated", "{curated:?}");
+    let books = curated.body["books"].as_array().unwrap();
+    assert_eq!(books.len(), 2, "{curated:?}");
+    assert!(books.iter().all(|b| ISBNS.contains(&b["isbn"].as_str().unwrap())), "{curated:?}");
+
+    // Nothing was dead-lettered on the way, and the metrics count the commands.
+    for context in ["customers", "subscriptions", "inventory", "curation"] {
+        let letters = app.get(&format!("/dead-letters/{context}"));
+        assert_eq!(letters.body, json!([]), "{context}: {letters:?}");
+    }
+    let metrics = app.get("/metrics");
+    assert!(metrics.content_type.starts_with("text/plain"), "{metrics:?}");
+    assert!(
+        metrics.text.lines().any(|l| l == "bookbox_commands_total{context=\"customers\",outcome=\"accepted\"} 2"),
+        "{}",
+        metrics.text
+    );
+    assert!(metrics.text.contains(
+        "bookbox_circuit_breaker_state{context=\"billing\",dependency=\"payment-gateway\",state=\"closed\"} 1"
+    ));
+
+    // The box becomes an order: stock reserved, card charged, parcel handed to the carrier.
+    let box_id = curated.body["box_id"].as_str().expect("a curated box has an id").to_owned();
+    let order = app.eventually(&format!("/boxes/{box_id}/order"), Duration::from_secs(30), |a| a.status == 200);
+    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
+    let listed = app.get(&format!("/customers/{customer_id}/orders"));
+    assert_eq!(listed.body["orders"][0]["order_id"], order_id.as_str(), "{listed:?}");
+    app.eventually(&format!("/orders/{order_id}"), Duration::from_secs(30), |a| {
+        a.body["status"] == "shipped" && a.body["tracking"].is_object()
+    });
+
+    // The carrier's first attempt comes two days after pickup: let three days pass.
+    let advanced = app.post("/clock", &json!({"days": 3}));
+    expect(&advanced, 200, "moving the clock");
+    assert!(advanced.body["deadlines_fired"].as_u64().unwrap() > 0, "{advanced:?}");
+    let delivered =
+        app.eventually(&format!("/orders/{order_id}"), Duration::from_secs(30), |a| a.body["status"] == "delivered");
+    assert_eq!(delivered.body["ended"], true, "{delivered:?}");
+    let shipments = app.get(&format!("/shipments?order_id={order_id}"));
+    assert_eq!(shipments.body["shipments"][0]["status"], "delivered", "{shipments:?}");
+
+    // The payment was captured, and its receipt reads as the operator (and as customers, whom
+    // billing's access policy allows), but not as shipping.
+    let payment = app.get(&format!("/payments/{order_id}"));
+    assert_eq!(payment.body["status"], "captured", "{payment:?}");
+    let href = payment.body["receipt"]["href"].as_str().expect("a receipt").to_owned();
+    let receipt = app.get(&href);
+    expect(&receipt, 200, "reading the receipt");
+    assert_eq!(receipt.body["order_id"], order_id.as_str(), "{receipt:?}");
+    assert_eq!(receipt.body["totals"]["paid"], payment.body["captured"], "{receipt:?}");
+    expect(&app.get(&format!("{href}?on_behalf_of=customers")), 200, "the receipt as customers");
+    expect_problem(&app.get(&format!("{href}?on_behalf_of=shipping")), 403, "forbidden", "the receipt as shipping");
+    let too_late = app.put(&format!("/orders/{order_id}/cancellation"), &json!({"reason": "changed my mind"}));
+    expect_problem(&too_late, 422, "rejected", "cancelling a delivered order");
+    let statistics = app.get("/order-statistics");
+    assert_eq!(statistics.body["by_status"]["delivered"], 1, "{statistics:?}");
+
+    // The read side caught up: the sale counts for Texas, the payer's lifetime value, the outcome.
+    let paid = payment.body["captured"]["amount_cents"].as_i64().unwrap();
+    let sales = app.eventually("/reports/sales-by-state?state=TX", Duration::from_secs(30), |a| {
+        a.status == 200 && a.body["total"]["ended"] == 1
+    });
+    assert_eq!(sales.body["states"][0]["sales"]["revenue"]["amount_cents"], paid, "{sales:?}");
+    app.eventually(&format!("/reports/lifetime-values/{customer_id}"), Duration::from_secs(30), |a| {
+        a.body["lifetime_value"]["amount_cents"] == paid
+    });
+    let over = app.get(&format!("/reports/lifetime-values?over_cents={}", paid - 1));
+    assert_eq!(over.body["customers"][0]["customer_id"], customer_id.as_str(), "{over:?}");
+    app.eventually(&format!("/reports/orders-by-end-state?month={MONTH}"), Duration::from_secs(30), |a| {
+        a.body["total"]["delivered"] == 1
+    });
+    for context in ["orders", "billing", "shipping", "reporting"] {
+        let letters = app.get(&format!("/dead-letters/{context}"));
+        assert_eq!(letters.body, json!([]), "{context}: {letters:?}");
+    }
+}
+
+/// A concrete request for a documented route: its path with plausible parameters, and a body.
+fn probe_path(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| match segment {
+            "{month}" => MONTH.to_owned(),
+            "{isbn}" => ISBNS[0].to_owned(),
+            "{warehouse}" => "dallas".to_owned(),
+            // A context that does not exist: operations on contexts answer 404, and none is stopped.
+            "{context}" => "no-such-context".to_owned(),
+            "{handler_id}" => "no.such-handler".to_owned(),
+            s if s.starts_with('{') => "00000000-0000-4000-8000-000000000000".to_owned(),
+            s => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Checks `value` against an OpenAPI 3.1 schema (the subset utoipa emits), resolving `$ref`s.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.trim_start_matches("#/components/schemas/");
+        return conforms(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = schema[key].as_array() {
+            if options.iter().any(|o| conforms(doc, o, value, at).is_ok()) {
+                return Ok(());
+            }
+            return Err(format!("{at}: {value} matches none of {key}"));
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        return all.iter().try_for_each(|s| conforms(doc, s, value, at));
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let type_ok = types.is_empty()
+        || types.iter().any(|t| match *t {
+            "null" => value.is_null(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => true,
+        });
+    if !type_ok {
+        return Err(format!("{at}: {value} is not of type {types:?}"));
+    }
+    if let (Some(allowed), false) = (schema["enum"].as_array(), value.is_null()) {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let Value::Object(object) = value {
+        for required in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if !object.contains_key(required) {
+                return Err(format!("{at}: lacks the required `{required}`"));
+            }
+        }
+        if let Some(properties) = schema["properties"].as_object() {
+            for (name, field) in object {
+                match properties.get(name) {
+                    Some(property) => conforms(doc, property, field, &format!("{at}.{name}"))?,
+                    None => return Err(format!("{at}: `{name}` is not documented")),
+                }
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item)) = (value, schema.get("items")) {
+        for (i, element) in items.iter().enumerate() {
+            conforms(doc, item, element, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The routes declared in the source: every actix-web route attribute under `src/http`.
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut routes = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).expect("src/http") {
+        let path = entry.expect("an entry").path();
+        let source = std::fs::read_to_string(&path).expect("a source file");
+        let code: String = source.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+        for bypass in [".route(", "web::resource(", "web::scope(", "Route::new("] {
+            assert!(
+                !code.contains(bypass),
+                "{} registers a route with `{bypass}`, which routes without documenting; use `.service(handler)` in api::routes",
+                path.display()
+            );
+        }
+        for line in source.lines().map(str::trim) {
+            for method in ["get", "post", "put", "delete", "patch"] {
+                let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) else { continue };
+                let template = rest.split('"').next().expect("a path");
+                routes.insert((method.to_uppercase(), template.to_owned()));
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn the_openapi_document_matches_the_routes() {
+    // Arrange.
+    let app = spawn_app();
+    let served = app.get("/openapi.json");
+    expect(&served, 200, "the document");
+    let doc = served.body;
+
+    // The served document is the one the code generates.
+    assert_eq!(doc, serde_json::to_value(bookbox::http::openapi()).unwrap());
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+
+    // Every route in the source is documented, and every documented route is in the source.
+    let mut documented = BTreeSet::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), template.clone()));
+        }
+    }
+    let in_source = routes_in_source();
+    let undocumented: Vec<_> = in_source.difference(&documented).collect();
+    let unrouted: Vec<_> = documented.difference(&in_source).collect();
+    assert!(undocumented.is_empty(), "routes without documentation: {undocumented:?}");
+    assert!(unrouted.is_empty(), "documented routes not in the source: {unrouted:?}");
+
+    // The schema checker below is not a rubber stamp.
+    let customer = json!({"$ref": "#/components/schemas/Customer"});
+    assert!(conforms(&doc, &customer, &json!({"customer_id": 1}), "body").is_err());
+    assert!(conforms(&doc, &customer, &json!({"surprise": true}), "body").is_err());
+
+    // Every documented route is served: a probe never meets "no such route" or 405 (and, as
+    // every answer in these tests, has a documented status, media type and schema).
+    for (method, template) in &documented {
+        let operation = &doc["paths"][template][method.to_lowercase()];
+        let path = probe_path(template);
+        let has_body = operation.get("requestBody").is_some();
+        let answer = if has_body {
+            app.send(method, &path, Some("application/json"), Some(b"{}".to_vec()))
+        } else {
+            app.send(method, &path, None, None)
+        };
+        // (`send` checked the status, media type and schema against the document.)
+        let what = format!("{method} {path}");
+        assert_ne!(answer.problem_type(), "urn:bookbox:problem:no-such-route", "{what}: {answer:?}");
+        assert_ne!(answer.status, 405, "{what}: {answer:?}");
+    }
+}
+
+/// A request and the problem it must meet: method, path, content type, body, status, kind.
+type Case<'a> = (&'a str, String, Option<&'a str>, Option<Vec<u8>>, u16, &'a str);
+
+#[test]
+fn bad_input_unknown_ids_and_rejected_commands_answer_problem_json() {
+    // Arrange: a customer and a subscription to refuse things about.
+    let app = spawn_app();
+    let customer_id = register(&app, "Ada Lovelace", "ada@example.com");
+    let unknown = "00000000-0000-4000-8000-000000000000";
+
+    // Act and assert, case by case: (method, path, content type, body, status, problem kind).
+    let json_type = Some("application/json");
+    let cases: Vec<Case> = vec![
+        ("POST", "/customers".into(), json_type, Some(b"{\"name\": ".to_vec()), 400, "invalid-body"),
+        ("POST", "/customers".into(), json_type, Some(b"[]".to_vec()), 400, "invalid-body"),
+        ("POST", "/customers".into(), json_type, Some(b"{\"name\": \"x\"}".to_vec()), 400, "invalid-body"),
+        (
+            "POST",
+            "/subscriptions".into(),
+            json_type,
+            Some(br#"{"customer_id": "x", "books_per_month": 1}"#.to_vec()),
+            400,
+            "invalid-body",
+        ),
+        (
+            "POST",
+            "/subscriptions".into(),
+            json_type,
+            Some(format!(r#"{{"customer_id": "{customer_id}", "books_per_month": -1}}"#).into_bytes()),
+            400,
+            "invalid-body",
+        ),
+        (
+            "POST",
+            "/subscriptions".into(),
+            json_type,
+            Some(format!(r#"{{"customer_id": "{customer_id}", "books_per_month": 1, "extra": 1}}"#).into_bytes()),
+            400,
+            "invalid-body",
+        ),
+        ("POST", "/customers".into(), Some("text/plain"), Some(b"hello".to_vec()), 415, "unsupported-media-type"),
+        ("POST", "/customers".into(), json_type, Some(vec![b' '; 70 * 1024]), 413, "payload-too-large"),
+        ("GET", "/customers/not-a-uuid".into(), None, None, 400, "invalid-path"),
+        ("PUT", "/cycles/2026-13".into(), None, None, 400, "invalid-path"),
+        ("GET", "/books/12345".into(), None, None, 400, "invalid-path"),
+        ("GET", "/customers".into(), None, None, 400, "invalid-query"),
+        ("GET", "/shipments?stalled=maybe".into(), None, None, 400, "invalid-query"),
+        ("GET", format!("/customers/{unknown}"), None, None, 404, "not-found"),
+        ("PUT", format!("/subscriptions/{unknown}/pause"), None, None, 404, "not-found"),
+        ("GET", format!("/payments/{unknown}"), None, None, 404, "not-found"),
+        ("GET", format!("/books/{}", ISBNS[0]), None, None, 404, "not-found"),
+        ("GET", "/dead-letters/nobody".into(), None, None, 404, "not-found"),
+        ("GET", "/no/such/route".into(), None, None, 404, "no-such-route"),
+        (
+            "POST",
+            "/customers".into(),
+            json_type,
+            Some(registration("Ada Again", "ADA@example.com").to_string().into_bytes()),
+            409,
+            "conflict",
+        ),
+        (
+            "POST",
+            "/customers".into(),
+            json_type,
+            Some(registration("Bad Email", "no-at-sign").to_string().into_bytes()),
+            422,
+            "rejected",
+        ),
+        (
+            "POST",
+            "/subscriptions".into(),
+            json_type,
+            Some(format!(r#"{{"customer_id": "{customer_id}", "books_per_month": 7}}"#).into_bytes()),
+            422,
+            "rejected",
+        ),
+        (
+            "POST",
+            "/books".into(),
+            json_type,
+            Some(br#"{"isbn": "9780141439519", "title": "Bad checksum", "genres": ["mystery"]}"#.to_vec()),
+            422,
+            "rejected",
+        ),
+        ("GET", format!("/receipts/{unknown}?on_behalf_of=shipping"), None, None, 403, "forbidden"),
+        ("POST", "/clock".into(), json_type, Some(b"{}".to_vec()), 400, "invalid-input"),
+    ];
+    for (method, path, content_type, body, status, kind) in cases {
+        let answer = app.send(method, &path, content_type, body);
+        expect_problem(&answer, status, kind, &format!("{method} {path}"));
+    }
+
+    // A rejection names the field at fault, and the context.
+    let refused = app.post("/customers", &registration("Bad Email", "no-at-sign"));
+    assert_eq!(refused.body["field"], "email", "{refused:?}");
+    assert_eq!(refused.body["context"], "customers", "{refused:?}");
+
+    // A route served with other methods answers 405 and says which.
+    let answer = app.send("PATCH", "/customers", None, None);
+    expect_problem(&answer, 405, "method-not-allowed", "PATCH /customers");
+    assert_eq!(answer.allow.as_deref(), Some("GET, POST"));
+
+    // A stopped context answers 503 (and health says so) until it starts again.
+    expect(&app.put_empty("/contexts/customers/suspension"), 204, "stopping customers");
+    expect_problem(&app.get(&format!("/customers/{customer_id}")), 503, "context-unavailable", "a query");
+    let command = app.put(&format!("/customers/{customer_id}/email"), &json!({"email": "ada@example.org"}));
+    expect_problem(&command, 503, "context-unavailable", "a command");
+    expect(&app.get("/healthz"), 503, "health while stopped");
+    expect(&app.delete("/contexts/customers/suspension"), 204, "starting customers");
+    expect(&app.get(&format!("/customers/{customer_id}")), 200, "a query once started");
+    expect(&app.get("/healthz"), 200, "health once started");
+}
+
+mod random_bodies {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            ".{0,40}".prop_map(Value::String),
+            Just(json!("00000000-0000-4000-8000-000000000000")),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            let keys = prop_oneof![
+                Just("name".to_owned()),
+                Just("email".to_owned()),
+                Just("customer_id".to_owned()),
+                Just("payer_id".to_owned()),
+                Just("recipient_id".to_owned()),
+                Just("books_per_month".to_owned()),
+                Just("months".to_owned()),
+                Just("isbns".to_owned()),
+                Just("amount".to_owned()),
+                Just("amount_cents".to_owned()),
+                Just("days".to_owned()),
+                "[a-z_]{1,12}",
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(keys, inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            json_value().prop_map(|v| v.to_string().into_bytes()),
+            prop::collection::vec(any::<u8>(), 0..200),
+            ".{0,200}".prop_map(String::into_bytes),
+        ]
+    }
+
+    const TARGETS: [(&str, &str); 6] = [
+        ("POST", "/customers"),
+        ("POST", "/subscriptions"),
+        ("POST", "/gifts"),
+        ("PUT", "/selections/2026-03/finalization"),
+        ("PUT", "/payments/00000000-0000-4000-8000-000000000000"),
+        ("POST", "/clock"),
+    ];
+
+    #[test]
+    fn random_bodies_never_cause_a_server_error() {
+        // Arrange: one server for every case, killed when the test ends.
+        let app = spawn_app();
+        let mut runner = TestRunner::new(Config { cases: 150, failure_persistence: None, ..Config::default() });
+
+        // Act and assert: whatever the body, the answer is never a 5xx, and an error is a problem.
+        let result = runner.run(&(0..TARGETS.len(), body()), |(target, body)| {
+            let (method, path) = TARGETS[target];
+            let answer = app.send(method, path, Some("application/json"), Some(body));
+            prop_assert!(answer.status < 500, "{} {}: {:?}", method, path, answer);
+            if answer.status >= 400 {
+                prop_assert_eq!(answer.content_type.as_str(), PROBLEM_JSON);
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{e}\n{}", app.log());
+        }
+    }
+}
