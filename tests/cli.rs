@@ -78,6 +78,16 @@ fn simulate_reports_and_checks_its_invariants_then_the_logs_can_be_queried() {
     assert!(check.status.success(), "{}", stdout(&check));
     assert_eq!(stdout(&check).lines().filter(|l| l.contains(" ok ")).count(), stdout(&check).lines().count());
 
+    // `replay` rebuilds reporting from the published logs; it answers as the live model does.
+    let replay = bookbox(&data, &["replay", "reporting", "--quiet"]);
+    assert!(replay.status.success(), "{}{}", stdout(&replay), stderr(&replay));
+    assert!(stdout(&replay).contains("the rebuilt read models answer exactly as the live ones"), "{}", stdout(&replay));
+    let before = bookbox(&data, &["replay", "reporting", "--quiet", "--as-of", "2025-06-01T00:00:00Z"]);
+    assert!(stdout(&before).starts_with("rebuilt reporting from 0 published messages"), "{}", stdout(&before));
+    let unknown = bookbox(&data, &["replay", "nothing"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("there is no read model `nothing`"));
+
     let letters = bookbox(&data, &["dead-letters", "list"]);
     assert_eq!(stdout(&letters).trim(), "no dead letters");
 }

@@ -4,6 +4,7 @@ mod check;
 mod dead_letters;
 pub use check::check_store;
 mod events;
+mod replay;
 mod serve;
 mod simulate;
 
@@ -41,6 +42,8 @@ pub enum Command {
     Map,
     /// Serve the HTTP API (OpenAPI at /openapi.json) on 127.0.0.1:8080 by default.
     Serve(serve::ServeArgs),
+    /// Rebuild a read model from the published logs, and check it against the live one.
+    Replay(replay::ReplayArgs),
     /// Verify every store: checksums, contiguous versions and positions, outbox delivered.
     Check,
 }
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&cli.data_dir, args),
         Command::Events(args) => events::run(&cli.data_dir, args),
         Command::Check => check::run(&cli.data_dir),
+        Command::Replay(args) => replay::run(&cli.data_dir, args),
         Command::Serve(args) => serve::run(&cli.data_dir, args),
         Command::Map => {
             print!("{}", crate::context_map::render(&crate::contexts::descriptors()));

@@ -10,9 +10,7 @@ use anyhow::{bail, Context as _};
 use kernel::ids::SequentialIds;
 use kernel::time::ManualClock;
 
-use crate::adapters::carrier::{CarrierRates, SimulatedCarrier};
-use crate::adapters::payment_gateway::{self, ResilienceConfig, ResilientGateway, SimulatedGateway};
-use crate::contexts::{host_all, OutsideWorld};
+use crate::contexts::host_all;
 use crate::runtime::storage::SledStorage;
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::simulation::{self, SimulationConfig, Step};
@@ -110,27 +108,7 @@ pub fn run(data_dir: &Path, args: SimulateArgs) -> anyhow::Result<ExitCode> {
     config.validate()?;
     prepare(data_dir)?;
     let clock = Arc::new(ManualClock::new(config.start));
-    let gateway = SimulatedGateway::new(
-        payment_gateway::SimulationConfig {
-            seed: config.seed,
-            decline_rate: config.decline_rate,
-            error_rate: config.gateway_error_rate,
-            ..payment_gateway::SimulationConfig::default()
-        },
-        clock.clone(),
-    )?;
-    // Simulated time does not pass while the gateway is retried: no real waiting.
-    let gateway =
-        ResilientGateway::new(Arc::new(gateway), ResilienceConfig::default(), clock.clone()).with_sleeper(|_| {});
-    let rates = CarrierRates {
-        error: config.carrier_error_rate,
-        no_one_home: config.no_one_home_rate,
-        damage: config.damage_rate,
-    };
-    let world = OutsideWorld {
-        payment_gateway: Arc::new(gateway),
-        carrier: Arc::new(SimulatedCarrier::new(config.seed, rates)?),
-    };
+    let world = simulation::outside_world(&config, clock.clone())?;
     let storage = Arc::new(SledStorage::new(data_dir, clock.clone(), StoreConfig::default()));
     let runtime_config = RuntimeConfig { tick_every: None, ..RuntimeConfig::default() };
     let runtime = host_all(

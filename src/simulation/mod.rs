@@ -7,6 +7,7 @@ pub mod data;
 mod report;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
@@ -22,6 +23,7 @@ use orders::ports::{OrdersAnswer, OrdersQuery};
 use subscriptions::ports::{SubscriptionsCommand, SubscriptionsReply};
 use subscriptions::Subscriptions;
 
+use crate::contexts::OutsideWorld;
 use crate::runtime::{CommandError, PendingAnswer, RuntimeHandle};
 use data::{Book, Dice};
 pub use report::{Invariant, Report};
@@ -110,6 +112,33 @@ pub enum Fault {
     /// Curation's outbox publishes one `box-curated` a second time, under a new message id,
     /// as a buggy producer might: consumers see a box curated twice.
     DuplicateCuratedBox,
+}
+
+/// The simulated outside world of a run: a payment gateway (behind a bulkhead, retries and a
+/// circuit breaker) and a carrier, failing at the configured rates, decided from the seed.
+pub fn outside_world(config: &SimulationConfig, clock: Arc<ManualClock>) -> anyhow::Result<OutsideWorld> {
+    use crate::adapters::carrier::{CarrierRates, SimulatedCarrier};
+    use crate::adapters::payment_gateway::{self, ResilienceConfig, ResilientGateway, SimulatedGateway};
+    let gateway = SimulatedGateway::new(
+        payment_gateway::SimulationConfig {
+            seed: config.seed,
+            decline_rate: config.decline_rate,
+            error_rate: config.gateway_error_rate,
+            ..payment_gateway::SimulationConfig::default()
+        },
+        clock.clone(),
+    )?;
+    // Simulated time does not pass while the gateway is retried: no real waiting.
+    let gateway = ResilientGateway::new(Arc::new(gateway), ResilienceConfig::default(), clock).with_sleeper(|_| {});
+    let rates = CarrierRates {
+        error: config.carrier_error_rate,
+        no_one_home: config.no_one_home_rate,
+        damage: config.damage_rate,
+    };
+    Ok(OutsideWorld {
+        payment_gateway: Arc::new(gateway),
+        carrier: Arc::new(SimulatedCarrier::new(config.seed, rates)?),
+    })
 }
 
 /// Where a simulation is, for a progress bar.
