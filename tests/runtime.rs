@@ -226,3 +226,25 @@ fn a_durable_deadline_fires_once_when_the_clock_passes_it() {
     assert_eq!(runtime.query_blocking::<Auditing>(11).unwrap().replica_balance, Some(1));
     runtime.shutdown();
 }
+
+#[test]
+fn a_reader_can_wait_until_its_write_has_reached_the_consumers() {
+    let runtime = support::start(memory(), support::fast_config(), 12);
+    runtime.execute_blocking::<Ledger>(LedgerCommand::Open { account: 12, owner: "gu".into() }).unwrap();
+    let deposit = runtime.execute_blocking::<Ledger>(LedgerCommand::Deposit { account: 12, amount: 9 }).unwrap();
+    let position = deposit.position.unwrap();
+    // No settle: waiting for this one write is enough to read it downstream.
+    runtime.wait_for_delivery("ledger", position, SETTLE).unwrap();
+    assert_eq!(runtime.query_blocking::<Auditing>(12).unwrap().replica_balance, Some(9));
+
+    runtime.stop_context("auditing").unwrap();
+    let deposit = runtime.execute_blocking::<Ledger>(LedgerCommand::Deposit { account: 12, amount: 1 }).unwrap();
+    let waited = runtime.wait_for_delivery("ledger", deposit.position.unwrap(), Duration::from_millis(200));
+    let message = waited.unwrap_err().to_string();
+    assert!(message.contains("not all processed"), "{message}");
+    assert!(message.starts_with("the runtime did not settle within 200ms"), "{message}");
+    runtime.start_context("auditing").unwrap();
+    runtime.wait_for_delivery("ledger", deposit.position.unwrap(), SETTLE).unwrap();
+    assert_eq!(runtime.query_blocking::<Auditing>(12).unwrap().replica_balance, Some(10));
+    runtime.shutdown();
+}

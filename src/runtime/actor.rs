@@ -34,6 +34,27 @@ pub(crate) struct ContextActor<C: BoundedContext> {
     pub shared: Arc<Shared>,
     /// Wakes this context's outbox relay after a commit that published something.
     pub wake: crossbeam_channel::Sender<()>,
+    /// Commits that settled since the actor last looked (filled on the store's thread).
+    pub settled: Arc<SettledQueue>,
+}
+
+/// Commits of the actor that settled, in the order they did: the store's thread pushes, the
+/// actor drains them before each message it handles. One actix message wakes the actor
+/// when the queue fills from empty, rather than one per commit.
+#[derive(Default)]
+pub(crate) struct SettledQueue(Mutex<Vec<(Vec<StreamId>, bool)>>);
+
+impl SettledQueue {
+    /// Records a settled commit; true if the actor must be woken to drain the queue.
+    fn push(&self, streams: Vec<StreamId>, committed: bool) -> bool {
+        let mut queue = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        queue.push((streams, committed));
+        queue.len() == 1
+    }
+
+    fn take(&self) -> Vec<(Vec<StreamId>, bool)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 impl<C: BoundedContext> Actor for ContextActor<C> {
@@ -69,13 +90,10 @@ pub(crate) struct Deliver {
     pub token: u64,
 }
 
-/// A commit of these streams settled.
+/// Commits settled: drain the [`SettledQueue`].
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(crate) struct Settled {
-    streams: Vec<StreamId>,
-    committed: bool,
-}
+pub(crate) struct Settled;
 
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -113,6 +131,13 @@ impl LinkResolver for Links<'_> {
 }
 
 impl<C: BoundedContext> ContextActor<C> {
+    /// Unpins the cache entries of the commits that settled (evicting those that failed).
+    fn drain_settled(&mut self) {
+        for (streams, committed) in self.settled.take() {
+            self.cache.settled(&streams, committed);
+        }
+    }
+
     /// Moves payloads over the claim-check threshold into the blob store; the message
     /// carries the reference (`dataref`) instead.
     fn claim_check(&self, outbox: &mut [Envelope]) -> Result<(), AppendError> {
@@ -146,6 +171,7 @@ impl<C: BoundedContext> ContextActor<C> {
             .collect();
         let has_outbox = !outbox.is_empty();
         let addr = ctx.address();
+        let settled = self.settled.clone();
         let store = self.storage.events.clone();
         let wake = self.wake.clone();
         let name = self.name;
@@ -165,8 +191,8 @@ impl<C: BoundedContext> ContextActor<C> {
                         let _ = wake.try_send(());
                     }
                 }
-                if !streams.is_empty() {
-                    addr.do_send(Settled { streams, committed });
+                if !streams.is_empty() && settled.push(streams, committed) {
+                    addr.do_send(Settled);
                 }
                 done(result.map(Some));
             }),
@@ -200,6 +226,7 @@ impl<C: BoundedContext> Handler<Execute<C>> for ContextActor<C> {
     type Result = ();
 
     fn handle(&mut self, msg: Execute<C>, ctx: &mut Context<Self>) {
+        self.drain_settled();
         let Execute { command, reply } = msg;
         let cause = CausationId::generate(self.shared.ids.as_ref());
         let correlation = cause.as_correlation();
@@ -255,6 +282,7 @@ impl<C: BoundedContext> Handler<Deliver> for ContextActor<C> {
     type Result = ();
 
     fn handle(&mut self, msg: Deliver, ctx: &mut Context<Self>) {
+        self.drain_settled();
         let Deliver { envelope, handler_id, token } = msg;
         let router = self.shared.router.clone();
         let report = move |result: Result<(), String>| {
@@ -327,6 +355,7 @@ impl<C: BoundedContext> Handler<Query<C>> for ContextActor<C> {
     type Result = ();
 
     fn handle(&mut self, msg: Query<C>, _: &mut Context<Self>) {
+        self.drain_settled();
         let Query { query, reply } = msg;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let mut repository = QueryRepository { cache: &mut self.cache, store: self.storage.events.clone() };
@@ -344,6 +373,7 @@ impl<C: BoundedContext> Handler<Tick> for ContextActor<C> {
     type Result = ();
 
     fn handle(&mut self, msg: Tick, ctx: &mut Context<Self>) {
+        self.drain_settled();
         let now = self.shared.clock.now();
         let mut due = Vec::new();
         for shard in 0..deadline::SHARDS {
@@ -427,8 +457,8 @@ impl Countdown {
 impl<C: BoundedContext> Handler<Settled> for ContextActor<C> {
     type Result = ();
 
-    fn handle(&mut self, msg: Settled, _: &mut Context<Self>) {
-        self.cache.settled(&msg.streams, msg.committed);
+    fn handle(&mut self, _: Settled, _: &mut Context<Self>) {
+        self.drain_settled();
     }
 }
 

@@ -4,8 +4,12 @@
 //! next command before the previous group commit is durable); such entries are pinned, never
 //! evicted, so no command is ever decided on a state older than one already decided. If a
 //! commit fails, its streams are evicted and reloaded from the store.
+//!
+//! Pinned entries live apart from the LRU list, so eviction only ever looks at entries it may
+//! drop: its cost stays constant however many commits are in flight.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use kernel::event::EventCodec;
@@ -30,7 +34,10 @@ pub struct Entry {
 }
 
 pub struct AggregateCache {
+    /// Entries with no commit in flight, least recently used first out.
     entries: LruCache<StreamId, Entry>,
+    /// Entries with commits in flight: never evicted until those settle.
+    pinned: HashMap<StreamId, Entry>,
     capacity: usize,
     snapshot_every: u64,
 }
@@ -48,32 +55,32 @@ fn encode<A: Aggregate>(state: &dyn Any) -> Option<(u64, Vec<u8>)> {
 
 impl AggregateCache {
     pub fn new(capacity: usize, snapshot_every: u64) -> Self {
-        Self { entries: LruCache::unbounded(), capacity: capacity.max(1), snapshot_every }
+        Self { entries: LruCache::unbounded(), pinned: HashMap::new(), capacity: capacity.max(1), snapshot_every }
     }
 
     /// Forgets everything (after a panic: the store is the truth).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.pinned.clear();
     }
 
+    /// Drops least recently used unpinned entries while there are more than `capacity` in
+    /// all. Pinned entries count but are never dropped: a cache full of them grows past
+    /// capacity until their commits settle.
     fn evict_over_capacity(&mut self) {
-        // Pinned entries are skipped by moving them to the front; bounded so a cache full of
-        // pinned entries grows past capacity for a moment instead of spinning.
-        let mut budget = self.entries.len();
-        while self.entries.len() > self.capacity && budget > 0 {
-            budget -= 1;
-            let Some((_, entry)) = self.entries.peek_lru() else { break };
-            if entry.in_flight == 0 {
-                self.entries.pop_lru();
-            } else if let Some((key, entry)) = self.entries.pop_lru() {
-                self.entries.push(key, entry);
-            }
+        while self.entries.len() + self.pinned.len() > self.capacity && self.entries.pop_lru().is_some() {}
+    }
+
+    fn entry(&mut self, stream: &StreamId) -> Option<&Entry> {
+        match self.pinned.get(stream) {
+            Some(entry) => Some(entry),
+            None => self.entries.get(stream),
         }
     }
 
     /// Loads through the cache: from the entry if hot, else snapshot + tail from the store.
     pub fn load<A: Aggregate>(&mut self, store: &dyn EventStore, stream: &StreamId) -> Result<Loaded<A>, LoadError> {
-        if let Some(entry) = self.entries.get(stream) {
+        if let Some(entry) = self.entry(stream) {
             if let Some(state) = entry.state.downcast_ref::<A>() {
                 return Ok(Loaded { state: state.clone(), version: entry.version, replayed: 0 });
             }
@@ -87,8 +94,12 @@ impl AggregateCache {
             snapshot_version: Version::new(loaded.version.get() - loaded.replayed),
             encode: encode::<A>,
         };
-        self.entries.put(stream.clone(), entry);
-        self.evict_over_capacity();
+        // A pinned entry of another type (a stream read as the wrong aggregate) stays: only
+        // settling its commits may unpin it.
+        if !self.pinned.contains_key(stream) {
+            self.entries.put(stream.clone(), entry);
+            self.evict_over_capacity();
+        }
         Ok(loaded)
     }
 
@@ -96,9 +107,6 @@ impl AggregateCache {
     /// see what might still fail to commit.
     pub fn durable<A: Aggregate>(&mut self, stream: &StreamId) -> Option<Loaded<A>> {
         let entry = self.entries.get(stream)?;
-        if entry.in_flight > 0 {
-            return None;
-        }
         let state = entry.state.downcast_ref::<A>()?;
         Some(Loaded { state: state.clone(), version: entry.version, replayed: 0 })
     }
@@ -106,14 +114,17 @@ impl AggregateCache {
     /// Records a state decided by the actor, whose commit is now in flight. Returns a
     /// snapshot to save once that commit is durable, if one is due.
     pub fn decided(&mut self, stream: StreamId, version: Version, state: Box<dyn Any + Send>) -> Option<Snapshot> {
-        if !self.entries.contains(&stream) {
-            // Evicted while its unit of work ran (a unit touching more aggregates than the
-            // cache holds): pin it anyway, without a snapshot encoder.
-            let entry = Entry { state, version, in_flight: 1, snapshot_version: version, encode: |_| None };
-            self.entries.put(stream, entry);
-            return None;
+        if !self.pinned.contains_key(&stream) {
+            let Some(entry) = self.entries.pop(&stream) else {
+                // Evicted while its unit of work ran (a unit touching more aggregates than
+                // the cache holds): pin it anyway, without a snapshot encoder.
+                let entry = Entry { state, version, in_flight: 1, snapshot_version: version, encode: |_| None };
+                self.pinned.insert(stream, entry);
+                return None;
+            };
+            self.pinned.insert(stream.clone(), entry);
         }
-        let entry = self.entries.get_mut(&stream)?;
+        let entry = self.pinned.get_mut(&stream)?;
         entry.state = state;
         entry.version = version;
         entry.in_flight += 1;
@@ -128,12 +139,16 @@ impl AggregateCache {
     /// A commit of these streams settled: unpin them, and forget them if it failed.
     pub fn settled(&mut self, streams: &[StreamId], committed: bool) {
         for stream in streams {
-            if committed {
-                if let Some(entry) = self.entries.get_mut(stream) {
-                    entry.in_flight = entry.in_flight.saturating_sub(1);
-                }
-            } else {
+            if !committed {
+                self.pinned.remove(stream);
                 self.entries.pop(stream);
+                continue;
+            }
+            let Some(entry) = self.pinned.get_mut(stream) else { continue };
+            entry.in_flight = entry.in_flight.saturating_sub(1);
+            if entry.in_flight == 0 {
+                let (stream, entry) = self.pinned.remove_entry(stream).expect("present");
+                self.entries.put(stream, entry);
             }
         }
         self.evict_over_capacity();

@@ -229,6 +229,7 @@ impl Runtime {
                     cache: AggregateCache::new(config.cache_capacity, config.snapshot_every),
                     shared: shared.clone(),
                     wake: wake.clone(),
+                    settled: Arc::default(),
                 };
                 let addr = ContextActor::start_in_arbiter(&arbiter, move |_| actor);
                 Live {

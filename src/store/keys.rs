@@ -7,9 +7,11 @@
 //!
 //! ```text
 //! L group:u64 chunk:u32                 -> up to CHUNK bytes of the group's record
-//! P first_position:u64                  -> Locator (last = last position of the commit)
+//! P first_position:u64                  -> Locator spanning a group's commits with events
+//!                                          (last = the group's last position)
 //! S len:u8 stream first_version:u64     -> Locator (last = last version in the commit)
-//! O first_outbox_seq:u64                -> Locator (last = last outbox seq of the commit)
+//! O first_outbox_seq:u64                -> Locator spanning a group's commits with messages
+//!                                          (last = the group's last outbox seq)
 //! I len:u32 consumer message_id:[u8;16] -> Locator of the commit that recorded the mark
 //! M "delivered"                         -> u64, the outbox delivery cursor
 //! ```
@@ -99,9 +101,10 @@ pub(crate) fn trailing_u64(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(tail.try_into().ok()?))
 }
 
-/// Where a commit's frame sits: in which group, at which byte range of the group's record,
-/// and the last version, position or sequence number the commit holds for the index that
-/// points to it.
+/// Where a commit's frame sits (or, for the global log and the outbox, the frames of a
+/// group's commits, back to back): in which group, at which byte range of the group's
+/// record, and the last version, position or sequence number they hold for the index that
+/// points to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Locator {
     pub group: u64,

@@ -12,27 +12,33 @@
 //! - `snapshots`: derived, rebuildable state; outside the atomic batch on purpose.
 //!
 //! Every commit is stored once, as a checksummed frame (`kernel::record`), and the indexes
-//! point into it: one entry per commit in the global log (`P`), one per stream per commit
-//! (`S`, not one per event), one per commit with outbox messages (`O`), and one per inbox
-//! mark (`I`). Stream heads, the last position and the last outbox sequence are read back
-//! from the last index entries, so nothing but the records and their indexes has to agree.
+//! point into it: one entry per *group* in the global log (`P`) and in the outbox (`O`),
+//! each spanning the group's commits that hold events (or messages), one per stream per
+//! commit (`S`, not one per event), and one per inbox mark (`I`). sled spends several
+//! microseconds of CPU per key written, so a group of 256 one-event commits costs about 256
+//! `S` keys and a few record chunks rather than three keys per commit. Stream heads, the last
+//! position and the last outbox sequence are read back from the last index entries, so
+//! nothing but the records and their indexes has to agree.
 //!
-//! # Writing: one writer thread, group commit
+//! # Writing: one writer thread, group commit, one sync thread
 //!
 //! `append` hands its request to the store's writer thread and blocks until the answer. The
 //! writer takes every request waiting (up to `max_batch`), plans each with
 //! [`kernel::store::plan_commit`] against heads that include the earlier requests of the same
 //! group (a rejected request does not affect the others), writes the whole group in one
-//! `apply_batch`, makes it durable, and only then answers each request. Concurrent appenders
-//! thereby share one sync. `append_async` queues a request the same way but returns at once;
-//! the writer calls its callback when the group is durable, so a single caller can keep many
-//! commits in flight. [`Durability::PerCommit`] writes and syncs each request alone.
+//! `apply_batch` and hands it to the store's sync thread, which makes it durable and only then
+//! publishes it to readers and answers each request, group after group in order. The writer
+//! writes the next group meanwhile (at most one group waits for the syncer), so the sync's
+//! wait overlaps the next group's CPU work. Concurrent appenders thereby share one sync.
+//! `append_async` queues a request the same way but returns at once; the sync thread calls
+//! its callback when the group is durable, so a single caller can keep many commits in
+//! flight. [`Durability::PerCommit`] writes and syncs each request alone.
 //!
 //! The writer is the only one to write index entries, so it keeps the stream heads it has
 //! read or written in memory (bounded), and reads a stream's last index entry only on a miss.
 //!
-//! If a write or a sync fails, the writer answers every request of that group with an error
-//! and refuses all later writes: after a failed fsync the state of the file is unknown, and
+//! If a write or a sync fails, every request of that group and of any group written after it
+//! is answered with an error, and all later writes are refused: after a failed fsync the state of the file is unknown, and
 //! reusing the positions it may or may not hold would be worse than stopping. Reopen the
 //! store to recover.
 //!
@@ -143,6 +149,8 @@ struct Shared {
     snapshots: ::sled::Tree,
     jobs: Sender<Job>,
     writer: Option<JoinHandle<()>>,
+    /// Makes each written group durable and answers its requests (see [`Syncer`]).
+    syncer: Option<JoinHandle<()>>,
     durable: Arc<Mutex<Durable>>,
     /// Serializes `save_snapshot`: each computes which chunks of the old snapshot to remove.
     saving: Mutex<()>,
@@ -231,15 +239,30 @@ impl SledEventStore {
             Durability::PerCommit => 1,
             Durability::Group { max_batch } => max_batch.max(1),
         };
-        let writer = Writer {
+        let failure = Arc::new(Mutex::new(None));
+        // One written group may wait while the previous one is being synced.
+        let (written, to_sync) = crossbeam_channel::bounded(1);
+        let syncer = Syncer {
             context: context.into(),
             db: db.clone(),
-            log: log.clone(),
             data_file,
+            durable: durable.clone(),
+            failure: failure.clone(),
+            failed: None,
+            queue: to_sync,
+        };
+        let syncer = std::thread::Builder::new()
+            .name(format!("sync-{context}"))
+            .spawn(move || syncer.run())
+            .map_err(|e| io_error(context, "starting the sync thread".into(), e))?;
+        let writer = Writer {
+            context: context.into(),
+            log: log.clone(),
             clock,
             queue,
             max_batch,
-            durable: durable.clone(),
+            written,
+            failure,
             state,
             failed: None,
             overlay: Overlay::default(),
@@ -257,6 +280,7 @@ impl SledEventStore {
                 snapshots,
                 jobs,
                 writer: Some(writer),
+                syncer: Some(syncer),
                 durable,
                 saving: Mutex::new(()),
             }),
@@ -297,7 +321,14 @@ impl SledEventStore {
         let Some(entry) = found else { return Ok(false) };
         let (_, value) = entry.map_err(|e| self.sled_error(e))?;
         let Some(loc) = Locator::decode(&value) else { return Ok(false) };
-        let last_byte = loc.offset as usize + (loc.len as usize).saturating_sub(1);
+        // The index entry spans the group's commits; flip the last byte of the one holding
+        // `position`.
+        let commits = self.reader().commits(loc, || format!("global position {position}"))?;
+        let span_end = loc.offset as usize + loc.len as usize;
+        let ends = commits.iter().skip(1).map(|(offset, _)| *offset).chain([span_end]);
+        let holding = commits.iter().zip(ends).find(|((_, c), _)| c.events.iter().any(|e| e.position == position));
+        let Some((_, end)) = holding else { return Ok(false) };
+        let last_byte = end.saturating_sub(1);
         let Ok(chunk) = u32::try_from(last_byte / CHUNK) else { return Ok(false) };
         let key = keys::chunk(loc.group, chunk);
         let Some(bytes) = log.get(key).map_err(|e| self.sled_error(e))? else { return Ok(false) };
@@ -327,13 +358,15 @@ impl SledEventStore {
 
     /// A blocking write from an `append_async` callback would wait for its own thread.
     fn not_on_writer_thread(&self) -> Result<(), StoreError> {
-        match &self.shared.writer {
-            Some(writer) if writer.thread().id() == std::thread::current().id() => Err(StoreError::Io {
+        let here = std::thread::current().id();
+        let store_threads = [&self.shared.writer, &self.shared.syncer];
+        if store_threads.into_iter().flatten().any(|thread| thread.thread().id() == here) {
+            return Err(StoreError::Io {
                 context: self.shared.context.to_string(),
                 reason: "a blocking write from an append_async callback would wait for itself".into(),
-            }),
-            _ => Ok(()),
+            });
         }
+        Ok(())
     }
 
     fn writer_stopped(&self) -> StoreError {
@@ -361,18 +394,24 @@ impl SledEventStore {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        let Some(writer) = self.writer.take() else { return };
-        if writer.thread().id() == std::thread::current().id() {
-            // The last handle was dropped by an `append_async` callback, on the writer
-            // thread: it cannot wait for itself. Once this returns, the queue's sender is
-            // gone and the writer stops by itself after the jobs already queued.
+        let (Some(writer), Some(syncer)) = (self.writer.take(), self.syncer.take()) else { return };
+        let here = std::thread::current().id();
+        if writer.thread().id() == here || syncer.thread().id() == here {
+            // The last handle was dropped by an `append_async` callback, on the store's own
+            // threads: they cannot wait for themselves. Once this returns, the queue's
+            // sender is gone: the writer stops by itself after the jobs already queued, and
+            // the syncer after the groups the writer handed it.
             return;
         }
         // No other handle exists, so nothing can be queued after this: the writer finishes
-        // what is queued, then exits and drops its handles on the database.
+        // what is queued, then exits and drops its handles on the database; the syncer
+        // makes durable and answers every group the writer wrote, then exits too.
         let _ = self.jobs.send(Job::Shutdown);
         if writer.join().is_err() {
             tracing::error!(context = %self.context, "the store's writer thread panicked");
+        }
+        if syncer.join().is_err() {
+            tracing::error!(context = %self.context, "the store's sync thread panicked");
         }
         if let Err(error) = self.db.flush() {
             tracing::warn!(context = %self.context, %error, "flushing the store on close failed");
@@ -393,9 +432,9 @@ impl EventStore for SledEventStore {
         answer.recv().map_err(|_| self.writer_stopped())?
     }
 
-    /// Queues the request and returns; the writer thread calls `done` once the group holding
-    /// it is durable (or refused). Keep `done` short: it runs on the writer thread, and the
-    /// next group waits for it. A panic in `done` is caught and logged. From `done`, use
+    /// Queues the request and returns; the sync thread calls `done` once the group holding
+    /// it is durable (or refused). Keep `done` short: it runs on the sync thread, and the
+    /// next group's answers wait for it. A panic in `done` is caught and logged. From `done`, use
     /// `append_async` again, not `append`, which would wait for the thread it runs on (it
     /// refuses to, with an error).
     fn append_async(&self, request: AppendRequest, done: AppendCallback) {
@@ -436,7 +475,7 @@ impl EventStore for SledEventStore {
                     break;
                 }
             }
-            for event in reader.commit(loc, location)?.events {
+            for event in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
                 if event.stream != *stream || event.version <= after {
                     continue;
                 }
@@ -472,7 +511,7 @@ impl EventStore for SledEventStore {
             if loc.last <= after.get() {
                 continue;
             }
-            for event in reader.commit(loc, location)?.events {
+            for event in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
                 if event.position <= after {
                     continue;
                 }
@@ -512,7 +551,7 @@ impl EventStore for SledEventStore {
             if loc.last <= after.0 {
                 continue;
             }
-            for entry in reader.commit(loc, location)?.outbox {
+            for entry in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.outbox) {
                 if entry.seq <= after {
                     continue;
                 }
@@ -663,8 +702,9 @@ impl Reader<'_> {
         Ok(Version::INITIAL)
     }
 
-    /// Reads and verifies the commit a locator points to.
-    fn commit(&self, loc: Locator, location: impl Fn() -> String) -> Result<Commit, StoreError> {
+    /// Reads and verifies the commits a locator points to: one or more frames, back to back,
+    /// with the offset of each in its group's record.
+    fn commits(&self, loc: Locator, location: impl Fn() -> String) -> Result<Vec<(usize, Commit)>, StoreError> {
         let start = loc.offset as usize;
         let end = start + loc.len as usize;
         let corrupt = |reason: String| {
@@ -695,14 +735,20 @@ impl Reader<'_> {
             return Err(corrupt(format!("chunk {expected} of the record is missing")));
         }
         let from = start - first * CHUNK;
-        let Some(frame) = bytes.get(from..from + loc.len as usize) else {
+        let Some(mut frames) = bytes.get(from..from + loc.len as usize) else {
             return Err(corrupt(format!("the record is truncated at {} bytes", bytes.len() + first * CHUNK)));
         };
-        let (body, used) = read_frame(frame).map_err(|e| corrupt(e.to_string()))?;
-        if used != frame.len() {
-            return Err(corrupt(format!("the frame is {used} bytes, the index says {}", frame.len())));
+        let mut commits = Vec::new();
+        let mut offset = start;
+        while !frames.is_empty() {
+            let (body, used) = read_frame(frames).map_err(|e| corrupt(e.to_string()))?;
+            let commit =
+                serde_json::from_slice(body).map_err(|e| corrupt(format!("record body does not decode: {e}")))?;
+            commits.push((offset, commit));
+            frames = &frames[used..];
+            offset += used;
         }
-        serde_json::from_slice(body).map_err(|e| corrupt(format!("record body does not decode: {e}")))
+        Ok(commits)
     }
 
     /// The state after the last group on disk: all of it is durable once sled recovered it.
@@ -819,21 +865,122 @@ impl Reply {
     }
 }
 
-/// The one thread that writes a store.
+/// Where a request is planned: the group being built.
+struct Planned<'a> {
+    group: u64,
+    next: &'a mut Durable,
+    record: &'a mut Vec<u8>,
+    batch: &'a mut ::sled::Batch,
+    overlay: &'a mut Overlay,
+    positions: &'a mut Span,
+    outbox: &'a mut Span,
+}
+
+/// The commits of a group that hold events (or outbox messages): numbered `first..=last`,
+/// in the record's bytes `start..end` (with any commits between them that hold none).
+#[derive(Default)]
+struct Span {
+    first: u64,
+    last: u64,
+    start: usize,
+    end: usize,
+    any: bool,
+}
+
+impl Span {
+    fn add(&mut self, first: u64, last: u64, bytes: &std::ops::Range<usize>) {
+        if !self.any {
+            (self.any, self.first, self.start) = (true, first, bytes.start);
+        }
+        (self.last, self.end) = (last, bytes.end);
+    }
+
+    /// The index entry of the span, if it holds anything.
+    fn locator(&self, group: u64) -> Option<[u8; Locator::LEN]> {
+        // Every commit's offset and length fit in `u32` (checked when planned), and a group
+        // stops growing past `GROUP_SOFT_LIMIT`, so the span's do too.
+        let offset = u32::try_from(self.start).expect("a group's offsets fit in u32");
+        let len = u32::try_from(self.end - self.start).expect("a group's spans fit in u32");
+        self.any.then(|| Locator { group, offset, len, last: self.last }.encode())
+    }
+}
+
+/// The one thread that writes a store. It plans and writes a group, hands it to the
+/// [`Syncer`] and goes on with the next group while that one is being made durable.
 struct Writer {
     context: Arc<str>,
-    db: ::sled::Db,
     log: ::sled::Tree,
-    data_file: File,
     clock: Arc<dyn Clock>,
     queue: Receiver<Job>,
     max_batch: usize,
-    durable: Arc<Mutex<Durable>>,
-    /// The state after the last group written (equal to `durable` between groups).
+    /// Written groups, to the syncer.
+    written: Sender<Written>,
+    /// Set by either thread after a failed write or sync.
+    failure: Arc<Mutex<Option<StoreError>>>,
+    /// The state after the last group written (ahead of what is durable by the groups the
+    /// syncer has not finished).
     state: Durable,
     /// Set after a failed write or sync; every later write is refused with it.
     failed: Option<StoreError>,
     overlay: Overlay,
+}
+
+/// A group written to sled, waiting to be made durable and answered.
+struct Written {
+    group: u64,
+    /// The state once it is durable.
+    state: Durable,
+    /// Whether anything was written (else it only answers, in order).
+    wrote: bool,
+    replies: Vec<Reply>,
+}
+
+/// The thread that makes written groups durable, in order, and only then publishes them to
+/// readers and answers their requests. While it waits for a sync, the writer writes the next
+/// group: a crash may then keep a group that was written but never acknowledged, which the
+/// module docs already allow (every acknowledged group is durable, whole, and so is every
+/// group before it).
+struct Syncer {
+    context: Arc<str>,
+    db: ::sled::Db,
+    data_file: File,
+    durable: Arc<Mutex<Durable>>,
+    failure: Arc<Mutex<Option<StoreError>>>,
+    /// After a failed sync every later group is answered with this error: the state of the
+    /// file is unknown.
+    failed: Option<StoreError>,
+    queue: Receiver<Written>,
+}
+
+impl Syncer {
+    fn run(mut self) {
+        for Written { group, state, wrote, mut replies } in self.queue.iter() {
+            if wrote && self.failed.is_none() {
+                match self.sync() {
+                    Ok(()) => *lock(&self.durable) = state,
+                    Err(error) => {
+                        tracing::error!(context = %self.context, %error, group, "a group commit failed; the store refuses further writes");
+                        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
+                        self.failed = Some(error);
+                    }
+                }
+            }
+            if let Some(error) = &self.failed {
+                for reply in &mut replies {
+                    reply.fail(error);
+                }
+            }
+            for reply in replies {
+                reply.send(&self.context);
+            }
+        }
+    }
+
+    /// Makes everything written so far durable (see the module docs).
+    fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| sled_error(&self.context, e))?;
+        self.data_file.sync_data().map_err(|e| io_error(&self.context, "fdatasync of sled's data file".into(), e))
+    }
 }
 
 impl Writer {
@@ -866,6 +1013,9 @@ impl Writer {
     /// Plans jobs into one group until they run out or the group is large, writes it, makes
     /// it durable and answers.
     fn commit_group(&mut self, jobs: &mut impl Iterator<Item = Job>) {
+        if self.failed.is_none() {
+            self.failed = self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        }
         let group = self.state.group + 1;
         let mut next = self.state;
         let mut record = Vec::new();
@@ -877,12 +1027,24 @@ impl Writer {
         }
         let mut delivered_changed = false;
         let mut replies = Vec::new();
+        let (mut positions, mut outbox) = (Span::default(), Span::default());
         for job in jobs.by_ref() {
             match job {
                 Job::Append { request, reply } => {
                     let result = match &self.failed {
                         Some(error) => Err(AppendError::Store(error.clone())),
-                        None => self.plan(request, group, &mut next, &mut record, &mut batch, &mut overlay),
+                        None => {
+                            let mut into = Planned {
+                                group,
+                                next: &mut next,
+                                record: &mut record,
+                                batch: &mut batch,
+                                overlay: &mut overlay,
+                                positions: &mut positions,
+                                outbox: &mut outbox,
+                            };
+                            self.plan(request, &mut into)
+                        }
                     };
                     replies.push(Reply::Append(reply, result));
                 }
@@ -898,6 +1060,14 @@ impl Writer {
                 break;
             }
         }
+        // One global-log entry and one outbox entry for the whole group, spanning the
+        // commits that hold events (or messages): not one sled key per commit.
+        if let Some(entry) = positions.locator(group) {
+            batch.insert(&keys::position(positions.first)[..], &entry[..]);
+        }
+        if let Some(entry) = outbox.locator(group) {
+            batch.insert(&keys::outbox(outbox.first)[..], &entry[..]);
+        }
         if !record.is_empty() {
             for (index, chunk) in (0u32..).zip(record.chunks(CHUNK)) {
                 batch.insert(&keys::chunk(group, index)[..], chunk);
@@ -907,37 +1077,35 @@ impl Writer {
         if delivered_changed {
             batch.insert(keys::DELIVERED, &next.delivered.0.to_be_bytes()[..]);
         }
+        let mut wrote = false;
         if self.failed.is_none() && (!record.is_empty() || delivered_changed) {
-            match self.write(batch) {
+            match self.log.apply_batch(batch) {
                 Ok(()) => {
                     self.state = next;
-                    *lock(&self.durable) = next;
+                    wrote = true;
                 }
                 Err(error) => {
+                    let error = sled_error(&self.context, error);
                     tracing::error!(context = %self.context, %error, group, "a group commit failed; the store refuses further writes");
                     for reply in &mut replies {
                         reply.fail(&error);
                     }
+                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
                     self.failed = Some(error);
                 }
             }
         }
         self.overlay = overlay;
-        for reply in replies {
-            reply.send(&self.context);
-        }
+        // Answered by the syncer once durable, after every earlier group. If it is gone (it
+        // panicked), nothing can be made durable: the replies are dropped, which their
+        // waiters see as the writer having stopped.
+        let _ = self.written.send(Written { group, state: next, wrote, replies });
     }
 
     /// Plans one request into the group; on success its record and index entries are added.
-    fn plan(
-        &self,
-        request: AppendRequest,
-        group: u64,
-        next: &mut Durable,
-        record: &mut Vec<u8>,
-        batch: &mut ::sled::Batch,
-        overlay: &mut Overlay,
-    ) -> Result<AppendReceipt, AppendError> {
+    fn plan(&self, request: AppendRequest, into: &mut Planned<'_>) -> Result<AppendReceipt, AppendError> {
+        let Planned { group, next, record, batch, overlay, positions, outbox } = into;
+        let group = *group;
         let now = self.clock.now();
         let reader = Reader { context: &self.context, log: &self.log };
         let commit = plan_commit(request, &mut GroupHeads { reader, overlay }, next.position, next.outbox, now)?;
@@ -953,7 +1121,7 @@ impl Writer {
         }
         let at = |last: u64| Locator { group, offset, len, last }.encode();
         if let (Some(first), Some(last)) = (commit.events.first(), commit.events.last()) {
-            batch.insert(&keys::position(first.position.get())[..], &at(last.position.get())[..]);
+            positions.add(first.position.get(), last.position.get(), &range);
             next.position = last.position;
         }
         // `plan_commit` keeps each stream's events together: one index entry per stream.
@@ -963,7 +1131,7 @@ impl Writer {
             overlay.heads.insert(first.stream.clone(), last.version);
         }
         if let (Some(first), Some(last)) = (commit.outbox.first(), commit.outbox.last()) {
-            batch.insert(&keys::outbox(first.seq.0)[..], &at(last.seq.0)[..]);
+            outbox.add(first.seq.0, last.seq.0, &range);
             next.outbox = last.seq;
         }
         if let Some(mark) = &commit.inbox {
@@ -972,11 +1140,92 @@ impl Writer {
         }
         Ok(commit.receipt())
     }
+}
 
-    /// Writes a group atomically and makes it durable (see the module docs).
-    fn write(&self, batch: ::sled::Batch) -> Result<(), StoreError> {
-        self.log.apply_batch(batch).map_err(|e| sled_error(&self.context, e))?;
-        self.db.flush().map_err(|e| sled_error(&self.context, e))?;
-        self.data_file.sync_data().map_err(|e| io_error(&self.context, "fdatasync of sled's data file".into(), e))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernel::ids::SequentialIds;
+    use kernel::message::MessageId;
+    use kernel::store::AppendRequest;
+    use kernel::testing::conformance::{event, message};
+    use kernel::time::{ManualClock, Timestamp};
+    use kernel::ExpectedVersion as Expected;
+
+    /// Many requests queued at once share groups; each group has one global-log entry and
+    /// one outbox entry spanning its commits, with commits that hold neither in between.
+    /// Every way of reading them back sees each event and message once, in order.
+    #[test]
+    fn commits_sharing_a_group_read_back_by_position_outbox_and_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)));
+        let open = || SledEventStore::open(dir.path(), "grouped", clock.clone(), StoreConfig::default()).unwrap();
+        let store = open();
+        let ids = SequentialIds::new(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let requests = 600u64;
+        for n in 0..requests {
+            let stream = StreamId::for_aggregate("s", n % 7);
+            let mut request = match n % 5 {
+                // Inbox marks alone, and messages alone, between commits with events.
+                0 => AppendRequest {
+                    inbox: Some(InboxMark { consumer: "c".into(), message_id: MessageId::generate(&ids) }),
+                    ..AppendRequest::default()
+                },
+                1 => AppendRequest { outbox: vec![message(&ids, n)], ..AppendRequest::default() },
+                _ => AppendRequest::events(stream, Expected::Any, vec![event(&ids, n), event(&ids, n + 1)]),
+            };
+            if n % 3 == 0 && n % 5 != 0 {
+                request.outbox.push(message(&ids, n));
+            }
+            let tx = tx.clone();
+            store.append_async(request, Box::new(move |r| tx.send(r.map(|_| ())).unwrap()));
+        }
+        for _ in 0..requests {
+            rx.recv().unwrap().unwrap();
+        }
+        let groups = store.durable().group;
+        assert!(groups < requests / 2, "requests shared groups ({groups} groups)");
+
+        let check = |store: &SledEventStore| {
+            let all = store.read_all(Position::START, usize::MAX).unwrap();
+            let positions: Vec<u64> = all.iter().map(|e| e.position.get()).collect();
+            assert_eq!(positions, (1..=all.len() as u64).collect::<Vec<_>>());
+            assert_eq!(store.last_position().unwrap().get(), all.len() as u64);
+            // Pages starting anywhere, of any size, continue exactly where they should.
+            for (after, max) in [(0, 1), (1, 7), (13, 100), (200, 3), (all.len() as u64 - 1, 10)] {
+                let page = store.read_all(Position::new(after), max).unwrap();
+                let want: Vec<u64> = ((after + 1)..=all.len() as u64).take(max).collect();
+                assert_eq!(page.iter().map(|e| e.position.get()).collect::<Vec<_>>(), want, "after {after}");
+            }
+            let outbox = store.read_outbox(OutboxSeq(0), usize::MAX).unwrap();
+            let seqs: Vec<u64> = outbox.iter().map(|e| e.seq.0).collect();
+            assert_eq!(seqs, (1..=outbox.len() as u64).collect::<Vec<_>>());
+            for (after, max) in [(0, 5), (17, 256), (outbox.len() as u64 - 2, 9)] {
+                let page = store.read_outbox(OutboxSeq(after), max).unwrap();
+                let want: Vec<u64> = ((after + 1)..=outbox.len() as u64).take(max).collect();
+                assert_eq!(page.iter().map(|e| e.seq.0).collect::<Vec<_>>(), want, "outbox after {after}");
+            }
+            for s in 0..7 {
+                let stream = StreamId::for_aggregate("s", s);
+                let events = store.read_stream(&stream, Version::INITIAL, StreamBound::End).unwrap();
+                let versions: Vec<u64> = events.iter().map(|e| e.version.get()).collect();
+                assert_eq!(versions, (1..=events.len() as u64).collect::<Vec<_>>());
+                let from_log = all.iter().filter(|e| e.stream == stream).count();
+                assert_eq!(events.len(), from_log);
+                assert_eq!(store.stream_version(&stream).unwrap().get(), events.len() as u64);
+            }
+            (all.len(), outbox.len())
+        };
+        let counts = check(&store);
+        drop(store);
+        let store = open();
+        assert_eq!(check(&store), counts, "the same after reopening");
+
+        // Damage to one commit in the middle of a shared group is found, and named.
+        let middle = Position::new(counts.0 as u64 / 2);
+        assert!(store.corrupt_commit_at(middle).unwrap());
+        let err = store.read_all(Position::new(middle.get() - 1), 1).unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     }
 }

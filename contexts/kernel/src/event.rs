@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -75,9 +76,12 @@ pub enum CodecError {
 }
 
 /// Encodes and decodes one event enum, applying its upcasters on the way in.
+///
+/// Cheap to make: the table of upcasters is built on the first decode that needs one, so
+/// encoding (once per event written) and decoding current payloads never build it.
 #[derive(Debug)]
 pub struct EventCodec<E> {
-    upcasters: HashMap<(String, u32), Upcaster>,
+    upcasters: OnceLock<HashMap<(String, u32), Upcaster>>,
     _event: PhantomData<fn() -> E>,
 }
 
@@ -89,8 +93,13 @@ impl<E: DomainEvent> Default for EventCodec<E> {
 
 impl<E: DomainEvent> EventCodec<E> {
     pub fn new() -> Self {
-        let upcasters = E::upcasters().into_iter().map(|u| ((u.event_type.to_owned(), u.from_version), u)).collect();
-        Self { upcasters, _event: PhantomData }
+        Self { upcasters: OnceLock::new(), _event: PhantomData }
+    }
+
+    fn upcasters(&self) -> &HashMap<(String, u32), Upcaster> {
+        self.upcasters.get_or_init(|| {
+            E::upcasters().into_iter().map(|u| ((u.event_type.to_owned(), u.from_version), u)).collect()
+        })
     }
 
     pub fn encode(&self, event: &E) -> Result<EncodedEvent, CodecError> {
@@ -119,7 +128,7 @@ impl<E: DomainEvent> EventCodec<E> {
         }
         let mut value: Value = serde_json::from_str(payload.get()).map_err(|e| decode_err(e.to_string()))?;
         for version in schema_version..current {
-            let Some(upcaster) = self.upcasters.get(&(event_type.to_owned(), version)) else {
+            let Some(upcaster) = self.upcasters().get(&(event_type.to_owned(), version)) else {
                 return Err(CodecError::MissingUpcaster { event_type: event_type.to_owned(), version });
             };
             value = (upcaster.upcast)(value).map_err(|e| CodecError::Upcast {
