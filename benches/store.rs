@@ -4,6 +4,8 @@
 //!   events per request, beside raw sled (`apply_batch` of the same bytes + `flush`) at the
 //!   same batch size, in the same run; and 64 threads appending one event each at a time,
 //!   sharing group commits.
+//! - The ceiling for goal 1's second part: a plain append-only file written in groups of the
+//!   same size with one `fdatasync` per group.
 //! - Replay: `read_all` beside a raw sled scan + serde_json decode of the same records.
 //!
 //! `cargo bench --bench store` runs each measurement for 3 s of timed work (about a minute
@@ -175,6 +177,50 @@ impl Raw {
     }
 }
 
+/// The limit a log can reach on this disk: a plain append-only file, each group of `batch`
+/// length-prefixed records (the same bytes the raw sled baseline stores) written with one
+/// `write_all` and made durable with one `fdatasync`. No index, no reads: a ceiling, not a peer.
+/// (Preallocating the file instead of appending measured the same here.)
+struct PlainFile {
+    file: std::fs::File,
+    _dir: tempfile::TempDir,
+    ids: SequentialIds,
+    position: u64,
+    rate: Rate,
+}
+
+impl PlainFile {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("log"))
+            .expect("the log file opens");
+        Self { file, _dir: dir, ids: SequentialIds::new(1), position: 0, rate: Rate::default() }
+    }
+
+    fn run(&mut self, batch: usize, slice: Duration) {
+        use std::io::Write as _;
+        let mut busy = Duration::ZERO;
+        while busy < slice {
+            let mut group = Vec::with_capacity(batch * 512);
+            for _ in 0..batch {
+                self.position += 1;
+                let record = recorded_json(&self.ids, self.position);
+                group.extend_from_slice(&(record.len() as u32).to_le_bytes());
+                group.extend_from_slice(&record);
+            }
+            let t = Instant::now();
+            self.file.write_all(&group).expect("write");
+            self.file.sync_data().expect("fdatasync");
+            busy += t.elapsed();
+            self.rate.events += batch as u64;
+        }
+        self.rate.elapsed += busy;
+    }
+}
+
 /// `threads` appenders, one event per request each, on their own streams.
 fn port_concurrent(threads: u64, secs: Duration) -> Rate {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -248,20 +294,33 @@ fn main() {
     let slice = secs / slices;
     println!("durable appends of {PAYLOAD_BYTES}-byte events, {:.1} s per measurement", secs.as_secs_f64());
     println!(
-        "{:>8} {:>16} {:>18} {:>8} {:>24}",
-        "batch", "port events/s", "raw sled events/s", "ratio", "raw + fdatasync events/s"
+        "{:>6} {:>14} {:>18} {:>6} {:>24} {:>24} {:>12}",
+        "batch",
+        "port events/s",
+        "raw sled events/s",
+        "ratio",
+        "raw + fdatasync events/s",
+        "plain file + fdatasync/s",
+        "port / file"
     );
     let mut replay_source = None;
     let mut raw_1 = 0.0;
     for batch in [1usize, 16, 256] {
-        let (mut port, mut raw, mut synced) = (Port::new(), Raw::new(false), Raw::new(true));
+        let (mut port, mut raw, mut synced, mut file) =
+            (Port::new(), Raw::new(false), Raw::new(true), PlainFile::new());
         for _ in 0..slices {
             port.run(batch, slice);
             raw.run(batch, slice);
             synced.run(batch, slice);
+            file.run(batch, slice);
         }
-        let (p, r) = (port.rate.per_sec(), raw.rate.per_sec());
-        println!("{batch:>8} {p:>16.0} {r:>18.0} {:>8.2} {:>24.0}", p / r, synced.rate.per_sec());
+        let (p, r, f) = (port.rate.per_sec(), raw.rate.per_sec(), file.rate.per_sec());
+        println!(
+            "{batch:>6} {p:>14.0} {r:>18.0} {:>6.2} {:>24.0} {f:>24.0} {:>12.2}",
+            p / r,
+            synced.rate.per_sec(),
+            p / f
+        );
         if batch == 1 {
             raw_1 = r;
         }

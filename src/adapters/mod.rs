@@ -20,7 +20,8 @@ impl Clock for SystemClock {
     }
 }
 
-/// Random ids.
+/// Random ids (v4). uuid's `fast-rng` draws them from a thread-local generator seeded once
+/// from the OS, rather than a `getrandom` system call per id.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RandomIds;
 

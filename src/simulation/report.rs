@@ -308,6 +308,8 @@ impl fmt::Display for Report {
         }
         writeln!(f)?;
         writeln!(f, "Throughput")?;
+        // A box is the business's unit of work: curated, ordered, charged, shipped, ended.
+        writeln!(f, "  boxes          {:>8}  ({:.1}/s)", self.boxes_curated, self.boxes_curated as f64 / secs)?;
         writeln!(f, "  commands       {:>8}  ({:.0}/s)", self.commands, self.commands as f64 / secs)?;
         writeln!(f, "  events         {:>8}  ({:.0}/s)", self.events, self.events as f64 / secs)?;
         let messages: u64 = self.messages_by_kind.values().sum();

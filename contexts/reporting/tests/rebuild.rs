@@ -460,6 +460,53 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// A rebuild split by `ReadMessage::part` (as `bookbox replay` does, a part per core),
+    /// each part applied in log order on its own and the parts combined in any order, is the
+    /// rebuild of the whole log in order: the same models, the same events, the same answers.
+    #[test]
+    fn a_rebuild_split_into_parts_and_combined_is_the_rebuild_in_order(
+        scenario in scenario(),
+        parts in 1usize..5,
+        reversed in any::<bool>(),
+    ) {
+        let messages = scenario.messages();
+        let mut whole = ReadModels::new();
+        let mut split = vec![ReadModels::new(); parts];
+        for message in &messages {
+            whole.apply(message).expect("every generated message reads");
+            let read = ReadModels::read(message).expect("reads").expect("reporting consumes it");
+            split[read.part(parts)].apply_read(&read).expect("applies");
+        }
+        if reversed {
+            split.reverse();
+        }
+        let mut combined = ReadModels::new();
+        for part in split {
+            combined.combine(part).expect("parts split by home never overlap");
+        }
+        prop_assert_eq!(combined.events_recorded(), whole.events_recorded());
+        for question in questions() {
+            prop_assert_eq!(combined.query(&question), whole.query(&question), "{:?}", question);
+        }
+        prop_assert_eq!(&combined, &whole);
+    }
+}
+
+#[test]
+fn parts_that_share_an_order_are_refused() {
+    let ids = SequentialIds::new(5);
+    let placed = box_order(&ids, support::BOX_ORDER_PLACED);
+    let (mut one, mut other) = (ReadModels::new(), ReadModels::new());
+    one.apply(&placed).unwrap();
+    other.apply(&placed).unwrap();
+    let overlap = one.combine(other).unwrap_err();
+    assert_eq!(overlap.kind, "order");
+    assert!(overlap.to_string().contains("not split by their home"), "{overlap}");
+}
+
 #[test]
 fn messages_reporting_does_not_consume_are_skipped_and_broken_ones_change_nothing() {
     let ids = SequentialIds::new(1);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::ReadModel;
+use crate::domain::models::Combine;
 use crate::domain::money::Cents;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -51,6 +52,14 @@ impl CustomerValue {
     /// Captured minus refunded.
     pub fn lifetime_value(&self) -> i64 {
         self.captured.net_of(self.refunded)
+    }
+}
+
+impl Combine for CustomerValue {
+    fn combine(&mut self, other: Self) {
+        self.orders = self.orders.saturating_add(other.orders);
+        self.captured = self.captured.plus(other.captured);
+        self.refunded = self.refunded.plus(other.refunded);
     }
 }
 

@@ -118,6 +118,20 @@ impl<K: Entry> Directory<K> {
     }
 }
 
+impl<K: Entry> Directory<K> {
+    /// Lists every entry of `other` here too; returns how many were listed in both (each of
+    /// those was recorded by an event on both sides, and is one listing, one event, in all).
+    pub fn combine_counting_shared(&mut self, other: Self) -> u64 {
+        let mut shared = 0;
+        for entry in other.entries {
+            if !self.entries.insert(entry) {
+                shared += 1;
+            }
+        }
+        shared
+    }
+}
+
 impl<K: Entry> ReadModel for Directory<K> {
     fn record(&self, command: &DirectoryCommand<K>) -> Vec<DirectoryEvent<K>> {
         let DirectoryCommand::List { entry } = command;

@@ -27,6 +27,29 @@ pub enum Fact {
     StockPublished { isbn: Isbn, level: StockLevel, version: u64 },
 }
 
+/// The aggregate a fact is recorded on first, which decides what else it changes: the order's
+/// record for a fact about an order, the book's stock for a fact about stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Home<'a> {
+    Order(OrderId),
+    Book(&'a Isbn),
+}
+
+impl Fact {
+    /// Where this fact is recorded first. Facts with different homes touch different order
+    /// records and book stocks, and meet only in counters that add up
+    /// ([`crate::domain::models::Combine`]); so facts split by home, each part recorded in its
+    /// own order, combine into what recording them all in order gives. That is what lets a
+    /// rebuild use every core.
+    pub fn home(&self) -> Home<'_> {
+        match self {
+            Fact::Order { sighting, .. } => Home::Order(sighting.order_id),
+            Fact::PaymentCaptured { order_id, .. } | Fact::PaymentRefunded { order_id, .. } => Home::Order(*order_id),
+            Fact::StockPublished { isbn, .. } => Home::Book(isbn),
+        }
+    }
+}
+
 /// What every message about an order says of it: which order, which month's box, and where it
 /// goes. These never change over an order's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

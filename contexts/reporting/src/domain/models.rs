@@ -53,6 +53,78 @@ impl Models {
     pub fn events(&self) -> u64 {
         self.events
     }
+
+    /// Adds `other`, built from the facts of other orders and other books, to these models:
+    /// the result is what one store holds after both sets of facts (see
+    /// [`crate::domain::facts::Fact::home`]). Order records and book stocks are each built on
+    /// one side only; the counters add up; directories merge. An order or a book built on both
+    /// sides means the facts were not split by their home, and is refused.
+    pub fn combine(&mut self, other: Models) -> Result<(), Overlap> {
+        adjoin(&mut self.orders, other.orders, "order")?;
+        adjoin(&mut self.books, other.books, "book")?;
+        add_up(&mut self.states, other.states);
+        add_up(&mut self.customers, other.customers);
+        add_up(&mut self.months, other.months);
+        // An entry listed on both sides was recorded by two events for one listing.
+        let shared = merge_directories(&mut self.state_directory, other.state_directory)
+            + merge_directories(&mut self.month_directory, other.month_directory)
+            + merge_directories(&mut self.customer_directory, other.customer_directory)
+            + merge_directories(&mut self.book_directory, other.book_directory);
+        self.events = self.events.saturating_add(other.events).saturating_sub(shared);
+        Ok(())
+    }
+}
+
+/// A read model whose states, each recorded from the facts of different orders, add up to the
+/// state one store records from all of them: a counter (each order counts once, upstream of it,
+/// in its order record), so the order the parts arrive in does not matter.
+pub trait Combine {
+    fn combine(&mut self, other: Self);
+}
+
+/// Two partial models both hold the same order record or book stock.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {kind} `{id}` was recorded in two parts of a split rebuild; the facts were not split by their home")]
+pub struct Overlap {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+fn adjoin<M>(into: &mut Shelved<M>, from: Shelved<M>, kind: &'static str) -> Result<(), Overlap> {
+    for (id, model) in from {
+        if into.contains_key(&id) {
+            return Err(Overlap { kind, id });
+        }
+        into.insert(id, model);
+    }
+    Ok(())
+}
+
+fn add_up<M: Combine>(into: &mut Shelved<M>, from: Shelved<M>) {
+    for (id, model) in from {
+        match into.get_mut(&id) {
+            Some(mine) => mine.combine(model),
+            None => {
+                into.insert(id, model);
+            }
+        }
+    }
+}
+
+fn merge_directories<K: crate::domain::directory::Entry>(
+    into: &mut Shelved<Directory<K>>,
+    from: Shelved<Directory<K>>,
+) -> u64 {
+    let mut shared = 0;
+    for (id, directory) in from {
+        match into.get_mut(&id) {
+            Some(mine) => shared += mine.combine_counting_shared(directory),
+            None => {
+                into.insert(id, directory);
+            }
+        }
+    }
+    shared
 }
 
 impl Ledger for Models {

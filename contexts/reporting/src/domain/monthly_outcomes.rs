@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::end_state::EndState;
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::ReadModel;
+use crate::domain::models::Combine;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MonthlyOutcomes {
@@ -39,6 +40,15 @@ impl MonthlyOutcomes {
     /// Every ended order of the month.
     pub fn total(&self) -> u64 {
         self.by_end_state.values().fold(0, |total, n| total.saturating_add(*n))
+    }
+}
+
+impl Combine for MonthlyOutcomes {
+    fn combine(&mut self, other: Self) {
+        for (end_state, n) in other.by_end_state {
+            let count = self.by_end_state.entry(end_state).or_default();
+            *count = count.saturating_add(n);
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::OrderId;
 use crate::domain::ledger::ReadModel;
+use crate::domain::models::Combine;
 use crate::domain::money::Cents;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -75,6 +76,15 @@ impl StateSales {
             captured: self.captured.plus(other.captured),
             refunded: self.refunded.plus(other.refunded),
         }
+    }
+}
+
+impl Combine for StateSales {
+    fn combine(&mut self, other: Self) {
+        self.orders = self.orders.saturating_add(other.orders);
+        self.ended = self.ended.saturating_add(other.ended);
+        self.captured = self.captured.plus(other.captured);
+        self.refunded = self.refunded.plus(other.refunded);
     }
 }
 

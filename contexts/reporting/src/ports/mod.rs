@@ -15,4 +15,4 @@ pub use queries::{
     OutcomesView, ReportingAnswer, ReportingCommand, ReportingError, ReportingQuery, ReportingReply, SalesByStateView,
     SalesView, StateSalesView, StockView, CUSTOMERS_LISTED_MAX,
 };
-pub use read_models::{Applied, ReadModels};
+pub use read_models::{Applied, Overlap, ReadMessage, ReadModels};

@@ -11,15 +11,20 @@
 //! is seen once and ends once, money only moves up, stock only moves to a higher version), so
 //! applying a message again, under its own id or another, changes nothing.
 
+use std::hash::{Hash, Hasher};
+
 use kernel::context::{MessageError, QueryError};
 use kernel::message::Envelope;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::facts::Fact;
 use crate::domain::models::Models;
 use crate::domain::projection;
 use crate::ports::answering;
 use crate::ports::incoming;
 use crate::ports::queries::{ReportingAnswer, ReportingQuery};
+
+pub use crate::domain::models::Overlap;
 
 /// Reporting's read models in memory. A rebuild as of a time applies, in log order, every
 /// message the producers published up to it:
@@ -50,6 +55,24 @@ pub struct ReadModels {
     models: Models,
 }
 
+/// A message reporting consumes, read as the fact it tells (see [`ReadModels::read`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadMessage {
+    fact: Fact,
+}
+
+impl ReadMessage {
+    /// Which of `parts` parts of a split rebuild this message belongs to: every message about
+    /// one order (or one book) goes to the same part, so each part can be applied on its own
+    /// thread, in log order, and the parts combined ([`ReadModels::combine`]). `parts` of 0
+    /// counts as 1.
+    pub fn part(&self, parts: usize) -> usize {
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.fact.home().hash(&mut hasher);
+        (hasher.finish() % parts.max(1) as u64) as usize
+    }
+}
+
 /// What applying one message did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -78,13 +101,34 @@ impl ReadModels {
     /// that does not read (what the runtime would dead-letter) is an error and leaves the
     /// models as they were.
     pub fn apply(&mut self, message: &Envelope) -> Result<Applied, MessageError> {
+        match Self::read(message)? {
+            Some(read) => self.apply_read(&read),
+            None => Ok(Applied::NotConsumed),
+        }
+    }
+
+    /// Reads a message as the fact it tells, without applying it: `None` for a type reporting
+    /// does not consume, an error for one that does not read. Reading is the costly half of
+    /// [`ReadModels::apply`] and needs no models, so a rebuild can read on several threads.
+    pub fn read(message: &Envelope) -> Result<Option<ReadMessage>, MessageError> {
         let Some(handler_id) = incoming::handler_of(&message.message_type) else {
-            return Ok(Applied::NotConsumed);
+            return Ok(None);
         };
-        let fact = incoming::read(handler_id, message)?;
+        Ok(Some(ReadMessage { fact: incoming::read(handler_id, message)? }))
+    }
+
+    /// Applies a message read by [`ReadModels::read`].
+    pub fn apply_read(&mut self, message: &ReadMessage) -> Result<Applied, MessageError> {
         let before = self.models.events();
-        projection::project(&mut self.models, &fact)?;
+        projection::project(&mut self.models, &message.fact)?;
         Ok(if self.models.events() > before { Applied::Recorded } else { Applied::Unchanged })
+    }
+
+    /// Adds models rebuilt from another part of a split log (see [`ReadMessage::part`]):
+    /// models rebuilt part by part and combined answer every query, and hold as many events,
+    /// as models rebuilt from the whole log in order.
+    pub fn combine(&mut self, other: ReadModels) -> Result<(), Overlap> {
+        self.models.combine(other.models)
     }
 
     /// Answers a query from these models, exactly as the live context answers it from its store.
