@@ -7,6 +7,7 @@
 //! - [`store`]: the sled adapter of the kernel's `EventStore` port, and the snapshot codec;
 //! - [`adapters`]: the system clock and random ids;
 //! - [`contexts`]: the registry of hosted contexts, and [`context_map`] drawn from it;
+//! - [`rebuild`]: reporting's read models rebuilt from the published logs, as of a time;
 //! - [`cli`] and [`telemetry`]: the `bookbox` command line and its logs.
 
 pub mod adapters;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod context_map;
 pub mod contexts;
 pub mod http;
+pub mod rebuild;
 pub mod runtime;
 pub mod simulation;
 pub mod store;

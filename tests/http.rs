@@ -9,6 +9,8 @@
 //!   is documented.
 //! - The gate: bad input, unknown ids and rejected commands answer problem+json with the right
 //!   status, and random bodies never cause a server error.
+//! - The reports' freshness: read-your-writes (`after=` a command's position, waiting, and
+//!   timing out cleanly), and time travel (`as_of=` a past time, on the manual clock).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -43,6 +45,7 @@ struct Answer {
     location: Option<String>,
     position: Option<String>,
     allow: Option<String>,
+    retry_after: Option<String>,
     body: Value,
     text: String,
 }
@@ -106,10 +109,11 @@ impl TestApp {
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let content_type = header("content-type").unwrap_or_default();
         let (location, position, allow) = (header("location"), header("bookbox-position"), header("allow"));
+        let retry_after = header("retry-after");
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let answer = Answer { status, content_type, location, position, allow, body, text };
+        let answer = Answer { status, content_type, location, position, allow, retry_after, body, text };
         if path != "/openapi.json" {
             self.check_against_the_document(method, path, &answer);
         }
@@ -365,6 +369,194 @@ fn a_customer_goes_from_registration_to_a_delivered_box_and_a_receipt_through_ht
         let letters = app.get(&format!("/dead-letters/{context}"));
         assert_eq!(letters.body, json!([]), "{context}: {letters:?}");
     }
+
+    // As of the first morning (before the clock moved), the order was seen but had not ended.
+    let then = app.get(&format!("/reports/sales-by-state?state=TX&as_of={CLOCK_START}"));
+    expect(&then, 200, "sales as of the first morning");
+    assert_eq!((&then.body["total"]["orders"], &then.body["total"]["ended"]), (&json!(1), &json!(0)), "{then:?}");
+    let then = app.get(&format!("/reports/orders-by-end-state?as_of={CLOCK_START}"));
+    assert_eq!(then.body["total"]["delivered"], 0, "{then:?}");
+    let now =
+        app.get(&format!("/reports/orders-by-end-state?as_of={}", app.get("/clock").body["now"].as_str().unwrap()));
+    assert_eq!(now.body["total"]["delivered"], 1, "{now:?}");
+    let then = app.get(&format!("/reports/lifetime-values/{customer_id}?as_of=2026-03-01T00:00:00Z"));
+    assert_eq!(then.body["lifetime_value"]["amount_cents"], 0, "{then:?}");
+}
+
+/// The `Bookbox-Position` of an accepted command.
+fn position_of(answer: &Answer) -> String {
+    answer.position.clone().unwrap_or_else(|| panic!("no Bookbox-Position header: {answer:?}"))
+}
+
+/// Receives copies of a book at Dallas; answers the command's position.
+fn receive(app: &TestApp, isbn: &str, quantity: u32) -> String {
+    let answer = app.post("/warehouses/dallas/shipments-received", &json!({"isbn": isbn, "quantity": quantity}));
+    expect(&answer, 200, "receiving a shipment");
+    position_of(&answer)
+}
+
+/// Free copies of a book at Dallas, as `/reports/stock` answers with the extra `query`.
+fn reported_stock(app: &TestApp, isbn: &str, query: &str) -> Answer {
+    app.get(&format!("/reports/stock?isbn={isbn}&{query}"))
+}
+
+fn dallas(answer: &Answer) -> u64 {
+    answer.body["books"][0]["by_warehouse"]["dallas"].as_u64().unwrap_or_else(|| panic!("no stock: {answer:?}"))
+}
+
+#[test]
+fn a_report_asked_after_a_commands_position_reflects_the_command() {
+    // Arrange.
+    let app = spawn_app();
+    stock_books(&app);
+    let isbn = ISBNS[0];
+
+    // Act and assert: each receipt is in the very next report that asks for it (no polling).
+    for round in 1..=8u64 {
+        let position = receive(&app, isbn, 1);
+        assert!(position.starts_with("inventory:"), "{position}");
+        let report = reported_stock(&app, isbn, &format!("after={position}"));
+        expect(&report, 200, "the stock after the receipt");
+        assert_eq!(dallas(&report), 10 + round, "round {round}: {report:?}");
+    }
+
+    // With reporting stopped, the wait ends after `wait_ms` with a 503, not a hang.
+    expect(&app.put_empty("/contexts/reporting/suspension"), 204, "stopping reporting");
+    let position = receive(&app, isbn, 2);
+    let started = Instant::now();
+    let stopped = reported_stock(&app, isbn, &format!("after={position}&wait_ms=200"));
+    expect_problem(&stopped, 503, "context-unavailable", "waiting for a stopped reporting");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+
+    // The wait does wait: reporting starts again while a report is waiting for the receipt.
+    let (address, restart_after) = (app.address.clone(), Duration::from_millis(600));
+    let restarter = std::thread::spawn(move || {
+        std::thread::sleep(restart_after);
+        ureq::delete(&format!("{address}/contexts/reporting/suspension")).call().map(|r| r.status().as_u16())
+    });
+    let started = Instant::now();
+    let report = reported_stock(&app, isbn, &format!("after={position}&wait_ms=20000"));
+    let waited = started.elapsed();
+    assert_eq!(restarter.join().expect("the restarter").expect("reporting restarts"), 204);
+    expect(&report, 200, "the stock once reporting caught up");
+    assert_eq!(dallas(&report), 20, "{report:?}");
+    assert!(
+        waited >= restart_after - Duration::from_millis(100),
+        "answered after {waited:?}, before reporting started"
+    );
+}
+
+#[test]
+fn a_report_after_a_position_never_reached_times_out_with_a_problem() {
+    // Arrange: inventory has written a few positions, orders none.
+    let app = spawn_app();
+    stock_books(&app);
+
+    for after in ["inventory:99999999999", "orders:1", "billing:18446744073709551615"] {
+        // Act.
+        let started = Instant::now();
+        let answer = reported_stock(&app, ISBNS[0], &format!("after={after}&wait_ms=300"));
+        let waited = started.elapsed();
+
+        // Assert: the documented 503, after about `wait_ms`, saying what it waited for.
+        expect_problem(&answer, 503, "not-caught-up", after);
+        assert_eq!(answer.retry_after.as_deref(), Some("1"), "{answer:?}");
+        assert_eq!(answer.body["context"], "reporting", "{answer:?}");
+        let detail = answer.body["detail"].as_str().unwrap();
+        assert!(detail.contains(after) && detail.contains("300 ms"), "{detail}");
+        assert!(waited >= Duration::from_millis(300) && waited < Duration::from_secs(10), "{after}: {waited:?}");
+    }
+    // Waiting 0 ms only looks.
+    let position = receive(&app, ISBNS[1], 1);
+    app.eventually(&format!("/reports/stock?isbn={}", ISBNS[1]), Duration::from_secs(30), |a| dallas(a) == 11);
+    expect(&reported_stock(&app, ISBNS[1], &format!("after={position}&wait_ms=0")), 200, "a position reached");
+}
+
+#[test]
+fn report_freshness_parameters_are_checked_at_the_gate() {
+    let app = spawn_app();
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let routes = [
+        "/reports/sales-by-state?state=TX".to_owned(),
+        "/reports/lifetime-values?over_cents=1".to_owned(),
+        format!("/reports/lifetime-values/{unknown}?"),
+        format!("/reports/stock?isbn={}", ISBNS[0]),
+        "/reports/orders-by-end-state?month=2026-03".to_owned(),
+    ];
+    let refused = [
+        ("after=orders", "after"),
+        ("after=orders:", "after"),
+        ("after=:12", "after"),
+        ("after=orders:-1", "after"),
+        ("after=orders:twelve", "after"),
+        ("after=Orders:1", "after"),
+        ("after=orders:99999999999999999999999", "after"),
+        ("after=no-such-context:1", "after"),
+        // Reporting does not listen to customers: nothing to wait for.
+        ("after=customers:1", "after"),
+        ("after=orders:1&wait_ms=30001", "wait_ms"),
+        ("after=orders:1&wait_ms=-5", ""),
+        ("wait_ms=100", "wait_ms"),
+        ("as_of=yesterday", "as_of"),
+        ("as_of=2026-03-02", "as_of"),
+        // An unencoded `+` is a space in a query string.
+        ("as_of=2026-03-02T09:00:00+01:00", "as_of"),
+        ("after=orders:1&as_of=2026-03-02T09:00:00Z", "as_of"),
+        ("as_of=2026-03-02T09:00:00Z&as_of=2026-03-03T09:00:00Z", ""),
+    ];
+    for route in &routes {
+        for (query, field) in refused {
+            let answer = app.get(&format!("{route}&{query}"));
+            expect_problem(&answer, 400, "invalid-query", &format!("{route}&{query}"));
+            if !field.is_empty() {
+                assert_eq!(answer.body["field"], field, "{route}&{query}: {answer:?}");
+            }
+        }
+    }
+    let answer = app.get("/reports/stock?after=customers:3");
+    let detail = answer.body["detail"].as_str().unwrap();
+    assert!(detail.contains("does not listen to `customers`"), "{detail}");
+    // The reports' own parameters are still checked.
+    expect_problem(&app.get("/reports/stock?after=inventory:0&colour=red"), 400, "invalid-query", "an unknown one");
+    expect(&app.get("/reports/stock?after=inventory%3A0&wait_ms=0"), 200, "an encoded colon");
+}
+
+#[test]
+fn a_report_as_of_a_past_time_is_rebuilt_from_the_logs() {
+    // Arrange: ten copies received on the first morning; five more the next day.
+    let app = spawn_app();
+    stock_books(&app);
+    let isbn = ISBNS[0];
+    expect(&app.post("/clock", &json!({"days": 1})), 200, "a day passes");
+    let position = receive(&app, isbn, 5);
+    let live = reported_stock(&app, isbn, &format!("after={position}"));
+    assert_eq!(dallas(&live), 15, "{live:?}");
+
+    // Act and assert: the stock as it was then, and as it is.
+    let first_noon = reported_stock(&app, isbn, "as_of=2026-03-02T12:00:00Z");
+    expect(&first_noon, 200, "as of the first noon");
+    assert_eq!(dallas(&first_noon), 10, "{first_noon:?}");
+    // The same instant with an offset (its `+` encoded).
+    assert_eq!(dallas(&reported_stock(&app, isbn, "as_of=2026-03-02T13:00:00%2B01:00")), 10);
+    // A time is inclusive: what was published at it counts.
+    assert_eq!(dallas(&reported_stock(&app, isbn, "as_of=2026-03-03T09:00:00Z")), 15);
+    let before = app.get("/reports/stock?as_of=2026-03-01T00:00:00Z");
+    expect(&before, 200, "as of before any book");
+    assert_eq!(before.body["books"], json!([]), "{before:?}");
+    expect_problem(
+        &reported_stock(&app, isbn, "as_of=2026-03-01T00:00:00Z"),
+        404,
+        "not-found",
+        "a book not yet in stock",
+    );
+    let all_books = app.get("/reports/stock?as_of=2026-03-02T12:00:00Z");
+    assert_eq!(all_books.body["books"].as_array().map(Vec::len), Some(ISBNS.len()), "{all_books:?}");
+    // The rebuild answers as the live models do.
+    assert_eq!(reported_stock(&app, isbn, "as_of=2026-03-04T00:00:00Z").body, live.body);
+    // Other reports take it too.
+    let outcomes = app.get("/reports/orders-by-end-state?as_of=2026-03-02T12:00:00Z");
+    expect(&outcomes, 200, "outcomes as of a time");
+    assert_eq!(outcomes.body["total"]["total"], 0, "{outcomes:?}");
 }
 
 /// A concrete request for a documented route: its path with plausible parameters, and a body.

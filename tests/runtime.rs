@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bookbox::runtime::storage::MemoryStorage;
-use bookbox::runtime::{CommandError, RuntimeConfig, RuntimeHandle};
+use bookbox::runtime::{CommandError, RuntimeConfig, RuntimeHandle, WaitError};
 use kernel::context::{Caller, QueryError};
+use kernel::ids::Position;
 use kernel::store::OutboxSeq;
 use kernel::time::{ManualClock, Timestamp};
 use support::contexts::{AccountError, Auditing, AuditingCommand, Ledger, LedgerCommand, Snooper, POISONED};
@@ -246,5 +247,47 @@ fn a_reader_can_wait_until_its_write_has_reached_the_consumers() {
     runtime.start_context("auditing").unwrap();
     runtime.wait_for_delivery("ledger", deposit.position.unwrap(), SETTLE).unwrap();
     assert_eq!(runtime.query_blocking::<Auditing>(12).unwrap().replica_balance, Some(10));
+    runtime.shutdown();
+}
+
+#[test]
+fn a_reader_can_wait_for_one_consumer_without_waiting_for_the_others() {
+    let runtime = support::start(memory(), support::fast_config(), 13);
+    runtime.execute_blocking::<Ledger>(LedgerCommand::Open { account: 13, owner: "hu".into() }).unwrap();
+    // Snooper (another consumer of ledger's deposits) is down: waiting for every consumer
+    // times out, waiting for auditing does not.
+    runtime.stop_context("snooper").unwrap();
+    let deposit = runtime.execute_blocking::<Ledger>(LedgerCommand::Deposit { account: 13, amount: 4 }).unwrap();
+    let position = deposit.position.unwrap();
+    runtime.wait_for_consumer("auditing", "ledger", position, SETTLE).unwrap();
+    assert_eq!(runtime.query_blocking::<Auditing>(13).unwrap().replica_balance, Some(4));
+    let everyone = runtime.wait_for_delivery("ledger", position, Duration::from_millis(200));
+    assert!(everyone.is_err(), "snooper is stopped: {everyone:?}");
+    runtime.start_context("snooper").unwrap();
+
+    // Auditing down: the wait ends after the timeout, saying how far auditing got.
+    runtime.stop_context("auditing").unwrap();
+    let deposit = runtime.execute_blocking::<Ledger>(LedgerCommand::Deposit { account: 13, amount: 1 }).unwrap();
+    let waited = runtime.wait_for_consumer("auditing", "ledger", deposit.position.unwrap(), Duration::from_millis(200));
+    assert!(
+        matches!(waited, Err(WaitError::NotProcessed { ref consumer, .. }) if consumer == "auditing"),
+        "{waited:?}"
+    );
+    runtime.start_context("auditing").unwrap();
+    runtime.wait_for_consumer("auditing", "ledger", deposit.position.unwrap(), SETTLE).unwrap();
+    assert_eq!(runtime.query_blocking::<Auditing>(13).unwrap().replica_balance, Some(5));
+
+    // A position ledger has not written: the wait still ends, after the timeout.
+    let started = std::time::Instant::now();
+    let never = runtime.wait_for_consumer("auditing", "ledger", Position::new(u64::MAX), Duration::from_millis(100));
+    assert!(matches!(never, Err(WaitError::NotCommitted { ref producer, .. }) if producer == "ledger"), "{never:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(never.unwrap_err().to_string().contains("has not committed position 18446744073709551615"));
+
+    // Nothing to wait for between contexts that do not talk; no such context.
+    let unrelated = runtime.wait_for_consumer("snooper", "auditing", Position::new(1), SETTLE);
+    assert!(matches!(unrelated, Err(WaitError::NotAConsumer { .. })), "{unrelated:?}");
+    let unknown = runtime.wait_for_consumer("auditing", "nobody", Position::new(1), SETTLE);
+    assert_eq!(unknown, Err(WaitError::UnknownContext("nobody".into())));
     runtime.shutdown();
 }

@@ -1,20 +1,23 @@
 //! `bookbox replay reporting [--as-of T]`: rebuilds the reporting read models from scratch by
 //! replaying the other contexts' published logs (kappa: the log that fed them live feeds the
 //! rebuild), with a progress bar. Without `--as-of` it then checks that the rebuilt models
-//! answer exactly as the live ones do; with it, it shows the models as of that time.
+//! answer exactly as the live ones do; with it, it shows the models as of that time. The
+//! rebuild itself is [`crate::rebuild::rebuild_reporting`], shared with the HTTP reports'
+//! `as_of`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use kernel::context::BoundedContext;
-use kernel::store::{EventStore, OutboxSeq};
+use kernel::store::EventStore;
 use kernel::unit_of_work::StoreRepository;
 use kernel::Timestamp;
-use reporting::ports::{ReadModels, ReportingQuery};
+use reporting::ports::ReportingQuery;
 use reporting::ReportingContext;
 
 use super::events::{context_dirs, open_store};
+use crate::rebuild::{rebuild_reporting, Progress, Rebuilt};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
@@ -45,30 +48,19 @@ pub fn run(data_dir: &Path, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     if !contexts.iter().any(|c| c == "reporting") {
         bail!("no reporting store under {} (run `bookbox simulate` first)", data_dir.display());
     }
-    let mut messages = Vec::new();
-    for name in contexts.iter().filter(|c| *c != "reporting") {
-        let store = open_store(data_dir, name)?;
-        for entry in store.read_outbox(OutboxSeq(0), usize::MAX)? {
-            let envelope = entry.envelope;
-            if ReadModels::consumes(&envelope.message_type) && args.as_of.is_none_or(|t| envelope.time <= t) {
-                messages.push((envelope.time, name.clone(), entry.seq, envelope));
-            }
-        }
-    }
-    // In publication time, each producer's messages in their outbox order.
-    messages.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    let bar =
-        if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(messages.len() as u64) };
-    let mut models = ReadModels::new();
-    let mut refused = 0;
-    for (_, _, _, envelope) in &messages {
-        if models.apply(envelope).is_err() {
-            refused += 1;
-        }
-        bar.inc(1);
-    }
+    let stores = contexts
+        .iter()
+        .filter(|c| *c != "reporting")
+        .map(|name| Ok((name.as_str(), open_store(data_dir, name)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+    let logs = stores.iter().map(|(name, store)| (*name, store as &dyn EventStore));
+    let Rebuilt { models, messages, refused } = rebuild_reporting(logs, args.as_of, |progress| match progress {
+        Progress::Gathered(n) => bar.set_length(n),
+        Progress::Applied(n) => bar.set_position(n),
+    })?;
     bar.finish_and_clear();
-    println!("rebuilt reporting from {} published messages ({refused} could not be applied)", messages.len());
+    println!("rebuilt reporting from {messages} published messages ({refused} could not be applied)");
     if args.as_of.is_some() {
         for question in questions() {
             println!("{}", serde_json::to_string(&models.query(&question)?)?);

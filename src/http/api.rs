@@ -118,7 +118,10 @@ pub fn routes(config: &mut ServiceConfig) {
         description = "The open-host service of Bookbox, a book-subscription business run as one binary. \
 Resources model the business's processes, not its tables: a subscription's `pause` and `cancellation`, \
 a payment's `refunds` and `dispute`. Commands answer with the position their events reached \
-(`Bookbox-Position`, read-your-writes); errors are `application/problem+json` (RFC 9457).",
+(`Bookbox-Position: <context>:<position>`); a report asked with `after=<that value>` waits (up to \
+`wait_ms`) until it reflects the command, or answers 503 `not-caught-up` with `Retry-After` \
+(read-your-writes). A report asked with `as_of=<RFC 3339 time>` is answered from the read models \
+rebuilt from the published logs up to that time. Errors are `application/problem+json` (RFC 9457).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(crate::http::problem::ProblemDetails, crate::http::input::Month, crate::http::input::Isbn, crate::http::input::Slug)),

@@ -8,10 +8,12 @@
 //!   types, which know nothing of HTTP or OpenAPI.
 //! - A gatekeeper: every input is checked at the edge ([`input`], the extractors' limits and
 //!   error handlers in [`startup`]); every error is `application/problem+json` ([`problem`]).
-//! - Commands answer with the position they wrote ([`reply`]): read-your-writes.
+//! - Commands answer with the position they wrote ([`reply`]); a report can wait until it
+//!   reflects that position, or be answered as of a past time ([`consistency`]).
 //! - [`api`] is the route table, and the OpenAPI document generated from it.
 
 pub mod api;
+pub mod consistency;
 pub mod input;
 pub mod problem;
 pub mod reply;

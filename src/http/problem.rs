@@ -14,6 +14,7 @@
 //! | 422 | `rejected` | the context refused the command (a typed rejection) |
 //! | 500 | `internal` | a defect or a storage failure: never bad input |
 //! | 503 | `context-unavailable` | the context is stopped |
+//! | 503 | `not-caught-up` | a read model did not reach the position asked for (`after`) in time; with `Retry-After` |
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -67,6 +68,8 @@ pub struct Problem {
     instance: Option<String>,
     field: Option<String>,
     context: Option<String>,
+    /// Seconds after which a retry may succeed (the `Retry-After` header).
+    retry_after: Option<u32>,
 }
 
 /// The kinds of problem this API reports.
@@ -86,6 +89,7 @@ pub enum Kind {
     Rejected,
     Internal,
     ContextUnavailable,
+    NotCaughtUp,
 }
 
 impl Kind {
@@ -105,6 +109,7 @@ impl Kind {
             Self::Rejected => "rejected",
             Self::Internal => "internal",
             Self::ContextUnavailable => "context-unavailable",
+            Self::NotCaughtUp => "not-caught-up",
         }
     }
 
@@ -119,7 +124,7 @@ impl Kind {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Rejected => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::ContextUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ContextUnavailable | Self::NotCaughtUp => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -139,6 +144,7 @@ impl Kind {
             Self::Rejected => "The command was rejected",
             Self::Internal => "Internal error",
             Self::ContextUnavailable => "The context is unavailable",
+            Self::NotCaughtUp => "The read model has not caught up",
         }
     }
 
@@ -150,7 +156,15 @@ impl Kind {
 
 impl Problem {
     pub fn new(kind: Kind, detail: impl Into<String>) -> Self {
-        Self { kind, status: kind.status().as_u16(), detail: detail.into(), instance: None, field: None, context: None }
+        Self {
+            kind,
+            status: kind.status().as_u16(),
+            detail: detail.into(),
+            instance: None,
+            field: None,
+            context: None,
+            retry_after: None,
+        }
     }
 
     /// The same problem with another status (for statuses no kind has, e.g. 408).
@@ -179,6 +193,16 @@ impl Problem {
     pub fn with_context(mut self, context: &str) -> Self {
         self.context = Some(context.to_owned());
         self
+    }
+
+    /// Asks the client to retry after `seconds` (the `Retry-After` header).
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     pub fn with_instance(mut self, instance: &str) -> Self {
@@ -229,6 +253,9 @@ impl ResponseError for Problem {
         let body = serde_json::to_vec(&self.details()).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
         response.body(body)
     }
 }
@@ -331,6 +358,7 @@ mod tests {
             Kind::Rejected,
             Kind::Internal,
             Kind::ContextUnavailable,
+            Kind::NotCaughtUp,
         ];
         let types: std::collections::BTreeSet<_> = kinds.iter().map(|k| k.uri()).collect();
         assert_eq!(types.len(), kinds.len());

@@ -1,5 +1,10 @@
 //! `/reports/...`: reporting's read models (the read side), each answered from reporting's own
 //! store, so a report keeps answering while the contexts it listens to are stopped.
+//!
+//! Every report also takes the [`Freshness`] parameters: `after` and `wait_ms`
+//! (read-your-writes: wait until the report reflects a command's `Bookbox-Position`), or
+//! `as_of` (the report as it was at a past time, rebuilt from the published logs); see
+//! [`crate::http::consistency`].
 
 use std::collections::BTreeMap;
 
@@ -8,11 +13,11 @@ use reporting::ports::{
     BookStockView, CustomerValueView, CustomersOverView, MoneyView, OutcomeCountsView, OutcomesView, ReportingAnswer,
     ReportingQuery, SalesByStateView, SalesView, StockView,
 };
-use reporting::ReportingContext;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::http::consistency::{self, Freshness, ReadAt, ReportQuery, ReportRefusals};
 use crate::http::input::{Isbn, Month};
 use crate::http::problem::{Kind, Problem};
 use crate::http::state::AppState;
@@ -188,18 +193,27 @@ fn counts(c: OutcomeCountsView) -> OutcomeCounts {
     }
 }
 
-async fn ask(state: &AppState, query: ReportingQuery) -> Result<ReportingAnswer, Problem> {
-    state.query::<ReportingContext>(context(), query).await
+/// The report with no parameters of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilter {}
+
+async fn ask(state: &AppState, at: ReadAt, query: ReportingQuery) -> Result<ReportingAnswer, Problem> {
+    consistency::answer(state, at, query).await
 }
 
 /// Orders and revenue by US state of the shipping address.
-#[utoipa::path(tag = "reports", params(StateFilter), responses((status = 200, description = "The report", body = SalesByState)))]
+#[utoipa::path(
+    tag = "reports",
+    params(StateFilter, Freshness),
+    responses((status = 200, description = "The report", body = SalesByState), ReportRefusals)
+)]
 #[get("/reports/sales-by-state")]
 pub async fn sales_by_state(
     state: web::Data<AppState>,
-    filter: web::Query<StateFilter>,
+    query: ReportQuery<StateFilter>,
 ) -> Result<web::Json<SalesByState>, Problem> {
-    match ask(&state, ReportingQuery::SalesByState { state: filter.into_inner().state }).await? {
+    match ask(&state, query.at, ReportingQuery::SalesByState { state: query.filter.state }).await? {
         ReportingAnswer::SalesByState(SalesByStateView { states, total }) => Ok(web::Json(SalesByState {
             states: states.into_iter().map(|s| StateSales { state: s.state, sales: sales(s.sales) }).collect(),
             total: sales(total),
@@ -209,17 +223,21 @@ pub async fn sales_by_state(
 }
 
 /// The customers whose lifetime value (captured minus refunded, as payer) is over an amount.
-#[utoipa::path(tag = "reports", params(Over), responses((status = 200, description = "The customers, highest first", body = LifetimeValuesOver)))]
+#[utoipa::path(
+    tag = "reports",
+    params(Over, Freshness),
+    responses((status = 200, description = "The customers, highest first", body = LifetimeValuesOver), ReportRefusals)
+)]
 #[get("/reports/lifetime-values")]
 pub async fn lifetime_values_over(
     state: web::Data<AppState>,
-    over: web::Query<Over>,
+    query: ReportQuery<Over>,
 ) -> Result<web::Json<LifetimeValuesOver>, Problem> {
-    let Over { over_cents, limit } = over.into_inner();
+    let Over { over_cents, limit } = query.filter;
     if limit.is_some_and(|l| !(1..=reporting::ports::queries::CUSTOMERS_LISTED_MAX).contains(&l)) {
         return Err(Problem::new(Kind::InvalidQuery, "limit: from 1 to 1000"));
     }
-    match ask(&state, ReportingQuery::CustomersOver { amount_cents: over_cents, limit }).await? {
+    match ask(&state, query.at, ReportingQuery::CustomersOver { amount_cents: over_cents, limit }).await? {
         ReportingAnswer::CustomersOver(CustomersOverView { over, matching, customers }) => {
             Ok(web::Json(LifetimeValuesOver {
                 over: money(over),
@@ -234,30 +252,39 @@ pub async fn lifetime_values_over(
 /// One customer's lifetime value as payer (zero for someone who never paid).
 #[utoipa::path(
     tag = "reports",
-    params(("customer_id" = Uuid, Path, description = "The customer's id")),
-    responses((status = 200, description = "The lifetime value", body = LifetimeValue))
+    params(("customer_id" = Uuid, Path, description = "The customer's id"), Freshness),
+    responses((status = 200, description = "The lifetime value", body = LifetimeValue), ReportRefusals)
 )]
 #[get("/reports/lifetime-values/{customer_id}")]
 pub async fn customer_lifetime_value(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
+    query: ReportQuery<NoFilter>,
 ) -> Result<web::Json<LifetimeValue>, Problem> {
-    let query = ReportingQuery::CustomerLifetimeValue { customer_id: path.into_inner().to_string() };
-    match ask(&state, query).await? {
+    let question = ReportingQuery::CustomerLifetimeValue { customer_id: path.into_inner().to_string() };
+    match ask(&state, query.at, question).await? {
         ReportingAnswer::CustomerLifetimeValue(view) => Ok(web::Json(lifetime_value(view))),
         other => Err(Problem::unexpected_reply(context(), &other)),
     }
 }
 
 /// Free copies by book and warehouse, as inventory reported them.
-#[utoipa::path(tag = "reports", params(BookFilter), responses((status = 200, description = "The stock", body = StockReport)))]
+#[utoipa::path(
+    tag = "reports",
+    params(BookFilter, Freshness),
+    responses(
+        (status = 200, description = "The stock", body = StockReport),
+        (status = 404, description = "With `isbn`: inventory has not reported that book's stock (by then, with `as_of`)"),
+        ReportRefusals
+    )
+)]
 #[get("/reports/stock")]
 pub async fn stock(
     state: web::Data<AppState>,
-    filter: web::Query<BookFilter>,
+    query: ReportQuery<BookFilter>,
 ) -> Result<web::Json<StockReport>, Problem> {
-    let query = ReportingQuery::StockByBook { isbn: filter.into_inner().isbn.map(String::from) };
-    match ask(&state, query).await? {
+    let question = ReportingQuery::StockByBook { isbn: query.filter.isbn.map(String::from) };
+    match ask(&state, query.at, question).await? {
         ReportingAnswer::StockByBook(StockView { books }) => Ok(web::Json(StockReport {
             books: books
                 .into_iter()
@@ -276,14 +303,18 @@ pub async fn stock(
 }
 
 /// How orders ended, by the month of their box.
-#[utoipa::path(tag = "reports", params(MonthFilter), responses((status = 200, description = "The counts", body = Outcomes)))]
+#[utoipa::path(
+    tag = "reports",
+    params(MonthFilter, Freshness),
+    responses((status = 200, description = "The counts", body = Outcomes), ReportRefusals)
+)]
 #[get("/reports/orders-by-end-state")]
 pub async fn orders_by_end_state(
     state: web::Data<AppState>,
-    filter: web::Query<MonthFilter>,
+    query: ReportQuery<MonthFilter>,
 ) -> Result<web::Json<Outcomes>, Problem> {
-    let query = ReportingQuery::OrdersByEndState { month: filter.into_inner().month.map(String::from) };
-    match ask(&state, query).await? {
+    let question = ReportingQuery::OrdersByEndState { month: query.filter.month.map(String::from) };
+    match ask(&state, query.at, question).await? {
         ReportingAnswer::OrdersByEndState(OutcomesView { months, total }) => Ok(web::Json(Outcomes {
             months: months.into_iter().map(|m| MonthOutcomes { month: m.month, counts: counts(m.counts) }).collect(),
             total: counts(total),

@@ -127,7 +127,8 @@ fn path_error(error: PathError, request: &HttpRequest) -> actix_web::Error {
         .into()
 }
 
-fn query_error(error: QueryPayloadError, request: &HttpRequest) -> actix_web::Error {
+/// A query string the gate refused, as a problem (also for extractors of their own).
+pub(crate) fn query_error(error: QueryPayloadError, request: &HttpRequest) -> actix_web::Error {
     let detail = match &error {
         QueryPayloadError::Deserialize(e) => format!("in the query: {e}"),
         other => other.to_string(),

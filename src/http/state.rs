@@ -85,11 +85,24 @@ pub struct AppState {
     pub commands: CommandCounters,
     /// Serializes `POST /clock`: two operators moving one clock at once would interleave.
     pub clock_lock: tokio::sync::Mutex<()>,
+    /// Turns for rebuilding read models as of a time (`as_of` on the reports): each reads
+    /// every published log, so only [`REBUILDS_AT_ONCE`] run at once; others wait their turn.
+    pub rebuilds: tokio::sync::Semaphore,
 }
+
+/// How many `as_of` rebuilds run at once.
+pub const REBUILDS_AT_ONCE: usize = 1;
 
 impl AppState {
     pub fn new(runtime: RuntimeHandle, clock: ClockControl, gateway: Option<Arc<ResilientGateway>>) -> Self {
-        Self { runtime, clock, gateway, commands: CommandCounters::default(), clock_lock: tokio::sync::Mutex::new(()) }
+        Self {
+            runtime,
+            clock,
+            gateway,
+            commands: CommandCounters::default(),
+            clock_lock: tokio::sync::Mutex::new(()),
+            rebuilds: tokio::sync::Semaphore::new(REBUILDS_AT_ONCE),
+        }
     }
 
     /// Executes a command on context `C` (named `context`), as a problem if it fails.

@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use actix::{Actor, Addr, ArbiterHandle, Recipient};
 use kernel::context::{BoundedContext, Caller, ContextDescriptor, QueryError};
 use kernel::ids::{IdSource, Position};
-use kernel::message::{Envelope, MessageId};
-use kernel::store::{EventStore, OutboxSeq, StoreError};
+use kernel::message::{Envelope, MessageId, MessageKind};
+use kernel::store::{EventStore, InboxMark, OutboxSeq, StoreError};
 use kernel::time::Clock;
 use kernel::unit_of_work::StoreRepository;
 use serde_json::value::RawValue;
@@ -122,6 +122,41 @@ pub enum RuntimeError {
     NotSettled(Duration, String),
     #[error("the actix system could not start: {0}")]
     System(String),
+}
+
+/// Why [`RuntimeHandle::wait_for_consumer`] did not see a consumer catch up with a write.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WaitError {
+    #[error("no context named `{0}` is hosted")]
+    UnknownContext(String),
+    /// The consumer subscribes to nothing the producer publishes: no write of the producer
+    /// ever reaches it, so there is nothing to wait for.
+    #[error("`{consumer}` consumes nothing `{producer}` publishes")]
+    NotAConsumer { consumer: String, producer: String },
+    /// The producer's log has not reached the position (yet, or ever).
+    #[error(
+        "`{producer}` has not committed position {position} (its log is at {reached}); waited {} ms",
+        waited.as_millis()
+    )]
+    NotCommitted { producer: String, position: Position, reached: Position, waited: Duration },
+    /// The position is committed, but the consumer has not processed all it published.
+    #[error(
+        "`{consumer}` has not processed every message `{producer}` published up to position {position} \
+         (it is done up to outbox entry {processed_up_to} of {target}); waited {} ms",
+        waited.as_millis()
+    )]
+    NotProcessed {
+        consumer: String,
+        producer: String,
+        position: Position,
+        /// The producer's outbox entries the consumer is done with: `1..=processed_up_to`.
+        processed_up_to: u64,
+        /// The last outbox entry to wait for.
+        target: u64,
+        waited: Duration,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 pub(crate) enum RouterEvent {
@@ -357,6 +392,34 @@ fn spawn_system() -> Result<(actix::System, JoinHandle<()>), RuntimeError> {
     Ok((system, thread))
 }
 
+/// Waits (until `deadline`) for `store`'s log to reach `position`; then answers the last
+/// outbox sequence number committed so far, an upper bound of what the commits up to
+/// `position` published (outbox sequence numbers and positions grow in commit order). Answers
+/// `Err(where the log is)` if the deadline passes first.
+fn committed_outbox(
+    store: &dyn EventStore,
+    position: Position,
+    deadline: Instant,
+) -> Result<Result<OutboxSeq, Position>, StoreError> {
+    loop {
+        let reached = store.last_position()?;
+        if reached >= position {
+            let mut last = store.outbox_delivered()?;
+            loop {
+                let batch = store.read_outbox(last, 4096)?;
+                match batch.last() {
+                    Some(entry) => last = entry.seq,
+                    None => return Ok(Ok(last)),
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            return Ok(Err(reached));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 struct Threads {
     relays: Vec<JoinHandle<()>>,
     router: JoinHandle<()>,
@@ -530,25 +593,20 @@ impl RuntimeHandle {
     /// Read-your-writes: waits until every message `producer` published in commits up to
     /// `position` (a command's `Executed::position`) has been processed by every consumer,
     /// so a read model downstream reflects that write. Fails with a clear error after
-    /// `timeout`.
+    /// `timeout`. A producer whose messages no one consumes is caught up as soon as the write
+    /// is committed and its relay has passed it.
     pub fn wait_for_delivery(&self, producer: &str, position: Position, timeout: Duration) -> Result<(), RuntimeError> {
         let host = self.host(producer)?;
         let store = &host.storage.events;
         let deadline = Instant::now() + timeout;
-        // Outbox sequence numbers and positions grow in commit order: once the write is
-        // committed, everything it published is at or below the current last sequence.
-        let target = loop {
-            if store.last_position()? >= position {
-                let last = store.read_outbox(store.outbox_delivered()?, usize::MAX)?.last().map(|e| e.seq);
-                break last.unwrap_or(OutboxSeq(0));
-            }
-            if Instant::now() >= deadline {
+        let target = match committed_outbox(store.as_ref(), position, deadline)? {
+            Ok(target) => target,
+            Err(reached) => {
                 return Err(RuntimeError::NotSettled(
                     timeout,
-                    format!("`{producer}` has not committed position {position} (it is at {})", store.last_position()?),
-                ));
+                    format!("`{producer}` has not committed position {position} (it is at {reached})"),
+                ))
             }
-            std::thread::sleep(Duration::from_millis(2));
         };
         loop {
             let delivered = store.outbox_delivered()?;
@@ -564,6 +622,109 @@ impl RuntimeHandle {
                         delivered.0, target.0
                     ),
                 ));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Read-your-writes for one reader: waits until `consumer` has processed (committed the
+    /// effects of) every message `producer` published in commits up to `position`, so the
+    /// consumer's read models reflect that write. Unlike [`Self::wait_for_delivery`] it does
+    /// not wait for the producer's other consumers (a stopped one does not hold it up).
+    ///
+    /// Blocks (polling the stores) for at most `timeout`, also when the producer has not even
+    /// reached `position`. A message the consumer dead-lettered counts as processed once every
+    /// other consumer is done with it too (the producer's delivery cursor has passed it).
+    ///
+    /// Fails with [`WaitError::NotAConsumer`] when `consumer` subscribes to none of the
+    /// messages `producer` publishes: no write of the producer ever reaches it.
+    pub fn wait_for_consumer(
+        &self,
+        consumer: &str,
+        producer: &str,
+        position: Position,
+        timeout: Duration,
+    ) -> Result<(), WaitError> {
+        let unknown = |name: &str| WaitError::UnknownContext(name.to_owned());
+        let producer_host = self.shared.host(producer).ok_or_else(|| unknown(producer))?;
+        let consumer_host = self.shared.host(consumer).ok_or_else(|| unknown(consumer))?;
+        let producer_name = producer_host.descriptor.name;
+        let consumer_name = consumer_host.descriptor.name;
+        // The subscriptions through which the producer's messages reach the consumer.
+        let published: Vec<String> =
+            producer_host.descriptor.publishes.iter().map(|m| m.message_type(producer_name)).collect();
+        let subscriptions: Vec<_> = consumer_host
+            .descriptor
+            .consumes
+            .iter()
+            .filter(|s| published.iter().any(|t| t == s.message_type))
+            // The router hands a context its own messages only when they are commands.
+            .filter(|s| consumer_name != producer_name || s.kind == MessageKind::Command)
+            .collect();
+        if subscriptions.is_empty() {
+            let (consumer, producer) = (consumer_name.to_owned(), producer_name.to_owned());
+            return Err(WaitError::NotAConsumer { consumer, producer });
+        }
+        if position == Position::START {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let store = producer_host.storage.events.as_ref();
+        let inbox = consumer_host.storage.events.as_ref();
+        let target = committed_outbox(store, position, deadline)?.map_err(|reached| WaitError::NotCommitted {
+            producer: producer_name.to_owned(),
+            position,
+            reached,
+            waited: started.elapsed(),
+        })?;
+        // The handlers of the consumer the router hands `envelope` to (its routing rules).
+        let handlers = |envelope: &Envelope| -> Vec<&'static str> {
+            subscriptions
+                .iter()
+                .filter(|s| s.message_type == envelope.message_type)
+                .filter(|_| match envelope.kind {
+                    MessageKind::Command => envelope.recipient.as_deref() == Some(consumer_name),
+                    _ => consumer_name != producer_name,
+                })
+                .map(|s| s.handler_id)
+                .collect()
+        };
+        // Everything at or below `done` is processed by the consumer.
+        let mut done = OutboxSeq(0);
+        loop {
+            done = done.max(store.outbox_delivered()?);
+            'scan: while done < target {
+                let batch = store.read_outbox(done, 256)?;
+                if batch.is_empty() {
+                    break;
+                }
+                for entry in batch {
+                    if entry.seq > target {
+                        done = target;
+                        break 'scan;
+                    }
+                    for handler_id in handlers(&entry.envelope) {
+                        let mark = InboxMark { consumer: handler_id.to_owned(), message_id: entry.envelope.id };
+                        if !inbox.is_processed(&mark)? {
+                            break 'scan;
+                        }
+                    }
+                    done = entry.seq;
+                }
+            }
+            if done >= target {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(WaitError::NotProcessed {
+                    consumer: consumer_name.to_owned(),
+                    producer: producer_name.to_owned(),
+                    position,
+                    processed_up_to: done.0,
+                    target: target.0,
+                    waited: started.elapsed(),
+                });
             }
             std::thread::sleep(Duration::from_millis(2));
         }
