@@ -17,7 +17,7 @@ use reporting::ports::ReportingQuery;
 use reporting::ReportingContext;
 
 use super::events::{context_dirs, open_store};
-use crate::rebuild::{rebuild_reporting, Progress, Rebuilt};
+use crate::rebuild::{rebuild_reporting, Progress, Rebuild, Rebuilt};
 
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
@@ -55,10 +55,11 @@ pub fn run(data_dir: &Path, args: ReplayArgs) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
     let logs = stores.iter().map(|(name, store)| (*name, store as &dyn EventStore));
-    let Rebuilt { models, messages, refused } = rebuild_reporting(logs, args.as_of, |progress| match progress {
-        Progress::Gathered(n) => bar.set_length(n),
-        Progress::Applied(n) => bar.set_position(n),
-    })?;
+    let Rebuilt { models, messages, refused, .. } =
+        rebuild_reporting(logs, Rebuild::as_of(args.as_of), |progress| match progress {
+            Progress::Gathered(n) => bar.set_length(n),
+            Progress::Applied(n) => bar.set_position(n),
+        })?;
     bar.finish_and_clear();
     println!("rebuilt reporting from {messages} published messages ({refused} could not be applied)");
     if args.as_of.is_some() {

@@ -33,7 +33,7 @@ use crate::http::input::truncate;
 use crate::http::problem::{query_problem, Kind, Problem};
 use crate::http::startup::query_error;
 use crate::http::state::AppState;
-use crate::rebuild::rebuild_reporting;
+use crate::rebuild::{rebuild_reporting, Rebuild};
 use crate::runtime::WaitError;
 
 /// How long `after` waits when `wait_ms` is not given.
@@ -303,7 +303,7 @@ async fn as_of(state: &AppState, time: Timestamp, query: ReportingQuery) -> Resu
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| Problem::internal(e.to_string()))?;
             let logs = stores.iter().map(|(name, store)| (*name, store.as_ref()));
-            rebuild_reporting(logs, Some(time), |_| {}).map_err(|e| Problem::internal(e.to_string()))
+            rebuild_reporting(logs, Rebuild::as_of(Some(time)), |_| {}).map_err(|e| Problem::internal(e.to_string()))
         })
         .await?;
     rebuilt.models.query(&query).map_err(|e| query_problem(reporting(), e, true))
