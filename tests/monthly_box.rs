@@ -47,5 +47,15 @@ fn every_order_ends_and_stock_and_money_are_conserved() {
     // The faults happened, and the system recovered from them.
     assert!(report.card_retries_recovered > 0, "declined cards were charged again later: {report}");
     assert!(report.refunds > 0, "damaged parcels were refunded: {report}");
+    // Damage is choreographed: billing refunded (above) and inventory recorded the loss, each
+    // on its own. The invariant "inventory lost exactly the copies of every damaged parcel"
+    // (checked with the others above) compares inventory's ledgers with the damaged orders'
+    // books; these make sure it had something to compare.
+    assert!(report.damaged_shipments > 0, "the carrier damaged some parcels: {report}");
+    assert!(report.copies_lost_in_shipment > 0, "inventory recorded the loss: {report}");
+    assert!(
+        report.invariants.iter().any(|i| i.name == "inventory lost exactly the copies of every damaged parcel"),
+        "{report}"
+    );
     assert!(report.revenue_total_cents > 0);
 }

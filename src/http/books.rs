@@ -77,9 +77,13 @@ pub struct WarehouseLedger {
     pub received: u64,
     pub transferred_in: u64,
     pub transferred_out: u64,
+    /// Left with an order, and not lost on the way.
     pub shipped: u64,
     pub damaged: u64,
+    /// Missing from the shelves, or shipped and lost with a parcel damaged in transit.
     pub lost: u64,
+    /// Of `lost`: the copies lost with parcels damaged in transit.
+    pub lost_in_shipment: u64,
     pub transfers_in_transit: Vec<Transfer>,
 }
 
@@ -120,6 +124,7 @@ impl From<WarehouseStock> for WarehouseLedger {
             shipped: v.shipped,
             damaged: v.damaged,
             lost: v.lost,
+            lost_in_shipment: v.lost_in_shipment,
             transfers_in_transit: v.transfers_in_transit.into_iter().map(Transfer::from).collect(),
         }
     }

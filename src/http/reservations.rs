@@ -41,7 +41,7 @@ pub struct Reservation {
     pub status: ReservationStatus,
     /// Absent only for `unrequested`.
     pub warehouse: Option<String>,
-    /// What is (or was) held; empty unless held, released or shipped.
+    /// What is (or was) held; empty unless held, released, shipped or lost.
     pub lines: Vec<Line>,
     /// Why the last request was refused; only for `rejected`.
     pub rejection: Option<ReservationRejection>,
@@ -55,6 +55,8 @@ pub enum ReservationStatus {
     Held,
     Released,
     Shipped,
+    /// Shipped, then lost in transit: shipping reported the parcel damaged.
+    Lost,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -80,6 +82,7 @@ impl From<ReservationView> for Reservation {
                 PortStatus::Held => ReservationStatus::Held,
                 PortStatus::Released => ReservationStatus::Released,
                 PortStatus::Shipped => ReservationStatus::Shipped,
+                PortStatus::Lost => ReservationStatus::Lost,
             },
             warehouse: v.warehouse,
             lines: v.lines.into_iter().map(|l| Line { isbn: l.isbn, quantity: l.quantity }).collect(),

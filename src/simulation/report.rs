@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use inventory::ports::{InventoryAnswer, InventoryQuery};
+use inventory::ports::{InventoryAnswer, InventoryQuery, WarehouseStock};
 use inventory::InventoryContext;
 use kernel::message::Envelope;
 use kernel::store::OutboxSeq;
@@ -56,6 +56,10 @@ pub struct Report {
     pub payments_failed: u64,
     pub refunds: u64,
     pub refunded_cents: i64,
+    /// Parcels shipping reported damaged in transit, and the copies inventory recorded as lost
+    /// with them (its ledgers' `lost_in_shipment`, over every book and warehouse).
+    pub damaged_shipments: u64,
+    pub copies_lost_in_shipment: u64,
     pub invariants: Vec<Invariant>,
 }
 
@@ -138,6 +142,10 @@ pub(super) fn gather(
     }
     let mut money: BTreeMap<String, Money> = BTreeMap::new();
     let mut orders_seen = BTreeSet::new();
+    // What orders says each order holds (its latest state): the warehouse and the books, one
+    // copy of each. And the orders of every parcel shipping reported damaged.
+    let mut holdings: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut damaged_orders: BTreeSet<String> = BTreeSet::new();
     let mut ended: BTreeMap<String, u32> = BTreeMap::new();
     let mut ended_net: i64 = 0;
     for envelope in &published {
@@ -145,7 +153,14 @@ pub(super) fn gather(
         let order = text(&data, "order_id");
         match envelope.message_type.as_str() {
             "bookbox.orders.box-order.v1" => {
+                let books = data.get("books").and_then(Value::as_array).into_iter().flatten();
+                holdings.insert(order.clone(), (text(&data, "warehouse"), books.map(|b| text(b, "isbn")).collect()));
                 orders_seen.insert(order);
+            }
+            "bookbox.shipping.shipment-damaged.v1" => {
+                report.damaged_shipments += 1;
+                let orders = data.get("order_ids").and_then(Value::as_array).into_iter().flatten();
+                damaged_orders.extend(orders.filter_map(Value::as_str).map(str::to_owned));
             }
             "bookbox.orders.order-ended.v1" => {
                 *report.orders_by_end_state.entry(text(&data, "end_state")).or_default() += 1;
@@ -211,9 +226,26 @@ pub(super) fn gather(
         .invariants
         .push(Invariant { name: "no order was charged twice or refunded beyond its charge", violations: charges });
     report.invariants.push(Invariant { name: "money agrees across billing, orders and reporting", violations: books });
+    let ledgers = ledgers(runtime, config)?;
+    report.copies_lost_in_shipment = ledgers.iter().map(|(_, w)| w.lost_in_shipment).sum();
+    report
+        .invariants
+        .push(Invariant { name: "stock is conserved in every warehouse", violations: stock_violations(&ledgers) });
+    let mut expected_lost: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for order in &damaged_orders {
+        match holdings.get(order) {
+            Some((warehouse, isbns)) => {
+                for isbn in isbns {
+                    *expected_lost.entry((isbn.clone(), warehouse.clone())).or_default() += 1;
+                }
+            }
+            None => unknown.push(format!("shipping reported order {order} damaged; orders never published it")),
+        }
+    }
     report.invariants.push(Invariant {
-        name: "stock is conserved in every warehouse",
-        violations: stock_violations(runtime, config)?,
+        name: "inventory lost exactly the copies of every damaged parcel",
+        violations: unknown.into_iter().chain(loss_violations(&ledgers, &expected_lost)).collect(),
     });
     report
         .invariants
@@ -246,26 +278,59 @@ fn dollars(cents: i64) -> String {
     format!("${}.{:02}", cents / 100, (cents % 100).abs())
 }
 
-/// For every book: received + transferred in = on hand + shipped + damaged + lost + in
-/// transit + transferred out, in each warehouse.
-fn stock_violations(runtime: &RuntimeHandle, config: &SimulationConfig) -> anyhow::Result<Vec<String>> {
-    let mut violations = Vec::new();
+/// Every ledger of every book in the catalog, as inventory answers it.
+fn ledgers(runtime: &RuntimeHandle, config: &SimulationConfig) -> anyhow::Result<Vec<(String, WarehouseStock)>> {
+    let mut ledgers = Vec::new();
     for n in 0..config.catalog as u64 {
         let isbn = super::data::isbn13(n);
         let answer = runtime.query_blocking::<InventoryContext>(InventoryQuery::Stock { isbn: isbn.clone() })?;
         let InventoryAnswer::Stock(report) = answer else { continue };
-        for w in &report.warehouses {
-            let inflow = w.received + w.transferred_in;
-            let outflow = w.on_hand + w.shipped + w.damaged + w.lost + w.in_transit + w.transferred_out;
-            if inflow != outflow || w.reserved > w.on_hand {
-                violations.push(format!(
-                    "{isbn} in {}: in {inflow}, accounted {outflow}, reserved {}",
-                    w.warehouse, w.reserved
-                ));
-            }
+        ledgers.extend(report.warehouses.into_iter().map(|w| (isbn.clone(), w)));
+    }
+    Ok(ledgers)
+}
+
+/// For every book: received + transferred in = on hand + shipped + damaged + lost + in
+/// transit + transferred out, in each warehouse; the copies lost in shipment are among the lost.
+fn stock_violations(ledgers: &[(String, WarehouseStock)]) -> Vec<String> {
+    let mut violations = Vec::new();
+    for (isbn, w) in ledgers {
+        let inflow = w.received + w.transferred_in;
+        let outflow = w.on_hand + w.shipped + w.damaged + w.lost + w.in_transit + w.transferred_out;
+        if inflow != outflow || w.reserved > w.on_hand || w.lost_in_shipment > w.lost {
+            violations.push(format!(
+                "{isbn} in {}: in {inflow}, accounted {outflow}, reserved {}, lost {} of which in shipment {}",
+                w.warehouse, w.reserved, w.lost, w.lost_in_shipment
+            ));
         }
     }
-    Ok(violations)
+    violations
+}
+
+/// The choreography of a damaged parcel happened on inventory's side: every book and
+/// warehouse lost in shipment exactly one copy per damaged order that held it there (each
+/// order holds one copy of each of its books), no more (a report counted twice) and no less
+/// (a report missed).
+fn loss_violations(ledgers: &[(String, WarehouseStock)], expected: &BTreeMap<(String, String), u64>) -> Vec<String> {
+    let mut violations = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (isbn, w) in ledgers {
+        let key = (isbn.clone(), w.warehouse.clone());
+        let want = expected.get(&key).copied().unwrap_or(0);
+        if w.lost_in_shipment != want {
+            violations.push(format!(
+                "{isbn} in {}: {} copies lost in shipment, the damaged orders held {want}",
+                w.warehouse, w.lost_in_shipment
+            ));
+        }
+        seen.insert(key);
+    }
+    for ((isbn, warehouse), want) in expected {
+        if !seen.contains(&(isbn.clone(), warehouse.clone())) {
+            violations.push(format!("{isbn} in {warehouse}: the damaged orders held {want}, inventory has no ledger"));
+        }
+    }
+    violations
 }
 
 impl fmt::Display for Report {
@@ -291,6 +356,10 @@ impl fmt::Display for Report {
         writeln!(f, "  card retries that recovered   {:>12}", self.card_retries_recovered)?;
         writeln!(f, "  payments that finally failed  {:>12}", self.payments_failed)?;
         writeln!(f, "  refunds                       {:>12}  ({})", self.refunds, dollars(self.refunded_cents))?;
+        writeln!(f)?;
+        writeln!(f, "Damage in transit")?;
+        writeln!(f, "  parcels damaged               {:>12}", self.damaged_shipments)?;
+        writeln!(f, "  copies lost in shipment       {:>12}", self.copies_lost_in_shipment)?;
         writeln!(f)?;
         writeln!(f, "Revenue by state (reporting's read model)")?;
         for (state, orders, revenue) in self.revenue_by_state.iter().take(8) {

@@ -44,6 +44,18 @@
 //! stopped by the `Reservation` itself. The same use cases are direct commands too
 //! ([`ports::InventoryCommand`]), for the HTTP API.
 //!
+//! ## Choreography: a parcel damaged in transit
+//!
+//! Shipping's `shipment-damaged` names the orders a damaged parcel carried; inventory reacts on
+//! its own (`inventory.on-shipment-damaged`; shipping knows nothing of inventory), as billing
+//! does with its refund. Each order's copies move, on every line's ledger, from `shipped` to
+//! `lost` (counted in `lost_in_shipment` too). The order's `Reservation` records the loss once,
+//! so a redelivered message (the inbox) or another message naming the same order (the
+//! reservation) has no second effect. A report that overtakes the order's `ship-reservation`
+//! ships the held copies first, since the parcel left with them; an order inventory never
+//! shipped (unknown, rejected, released) is skipped. Nothing is published: the free stock, hence
+//! `book-availability`, does not change.
+//!
 //! ## State transfer
 //!
 //! `book-availability` carries the catalog entry and the free copies per warehouse after every
@@ -58,7 +70,7 @@ pub mod published;
 
 pub use application::InventoryContext;
 
-use kernel::context::{ContextDescriptor, Subscription};
+use kernel::context::{ContextDescriptor, Relationship, Subscription, Upstream};
 use kernel::MessageKind;
 
 /// Inventory's declaration: what it publishes (commands it accepts included) and consumes.
@@ -95,7 +107,14 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
             kind: MessageKind::Command,
             decode: application::decode_ship_reservation,
         },
+        Subscription {
+            handler_id: application::ON_SHIPMENT_DAMAGED,
+            message_type: "bookbox.shipping.shipment-damaged.v1",
+            kind: MessageKind::DomainEvent,
+            decode: application::decode_shipment_damaged,
+        },
     ],
     sends: &[],
-    upstreams: &[],
+    // Inventory reads shipping's parcel in its own terms: the lost copies of an order.
+    upstreams: &[Upstream { context: "shipping", relationship: Relationship::AnticorruptionLayer }],
 };

@@ -155,9 +155,13 @@ pub struct WarehouseStock {
     pub received: u64,
     pub transferred_in: u64,
     pub transferred_out: u64,
+    /// Left with an order, and not lost on the way.
     pub shipped: u64,
     pub damaged: u64,
+    /// Missing from the shelves, or shipped and lost with a parcel damaged in transit.
     pub lost: u64,
+    /// Of `lost`: the copies lost with parcels damaged in transit (shipping's `shipment-damaged`).
+    pub lost_in_shipment: u64,
     /// The transfers counted in `in_transit`.
     pub transfers_in_transit: Vec<TransferView>,
 }
@@ -177,7 +181,7 @@ pub struct ReservationView {
     pub status: ReservationStatus,
     /// Absent only for `unrequested`.
     pub warehouse: Option<String>,
-    /// What is (or was) held; empty unless held, released or shipped.
+    /// What is (or was) held; empty unless held, released, shipped or lost.
     pub lines: Vec<StockLine>,
     /// Why the last request was refused; only for `rejected`.
     pub rejection: Option<RejectionView>,
@@ -191,6 +195,8 @@ pub enum ReservationStatus {
     Held,
     Released,
     Shipped,
+    /// Shipped, then lost in transit: shipping reported the parcel damaged.
+    Lost,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

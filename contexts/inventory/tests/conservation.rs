@@ -1,18 +1,23 @@
 //! The conservation law of a book, through the whole context: whatever happens (receipts,
-//! reservations, releases, shipments, damage, loss, transfers dispatched and received between
-//! Dallas and Chicago), summed over the warehouses
+//! reservations, releases, shipments, damage, loss, parcels damaged in transit as shipping
+//! reports them, transfers dispatched and received between Dallas and Chicago), summed over
+//! the warehouses
 //!
 //! ```text
 //! received = on_hand + shipped + damaged + lost + in_transit
 //! ```
 //!
 //! with copies in transit counted once, at the source, until the destination receives them.
-//! Also: reserved never above on hand at any warehouse, and the last `book-availability`
-//! published always agrees with the ledgers.
+//! Also: reserved never above on hand at any warehouse, the last `book-availability`
+//! published always agrees with the ledgers, and the copies lost in shipment are exactly those
+//! of the orders whose reservations say they were lost, however often shipping reported it.
 
-use inventory::ports::{InventoryAnswer, InventoryCommand, InventoryQuery, InventoryReply, StockLine};
+use inventory::ports::{
+    InventoryAnswer, InventoryCommand, InventoryQuery, InventoryReply, ReservationStatus, StockLine,
+};
 use inventory::InventoryContext;
-use kernel::testing::ContextHarness;
+use kernel::testing::{incoming, ContextHarness};
+use kernel::MessageKind;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -52,6 +57,10 @@ enum Step {
     ReceiveTransfer {
         nth: usize,
     },
+    /// Shipping reports a parcel carrying these orders damaged in transit.
+    ShipmentDamaged {
+        orders: Vec<u8>,
+    },
 }
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
@@ -67,6 +76,7 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
         1 => (at.clone(), quantity.clone()).prop_map(|(at, quantity)| Step::Lose { at, quantity }),
         2 => (at, quantity).prop_map(|(from, quantity)| Step::Dispatch { from, quantity }),
         2 => (0usize..4).prop_map(|nth| Step::ReceiveTransfer { nth }),
+        2 => proptest::collection::vec(0u8..4, 1..3).prop_map(|orders| Step::ShipmentDamaged { orders }),
     ];
     proptest::collection::vec(step, 1..40)
 }
@@ -114,31 +124,61 @@ proptest! {
                     InventoryCommand::ReceiveTransfer { isbn: DUNE.into(), from, transfer_id }
                 }
                 Step::ReceiveTransfer { .. } => continue,
+                Step::ShipmentDamaged { orders } => {
+                    let orders: Vec<String> = orders.into_iter().map(order_id).collect();
+                    let data = serde_json::json!({
+                        "shipment_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                        "order_ids": orders,
+                        "insurance_claim": { "amount_cents": 0, "currency": "USD" },
+                    });
+                    let message = incoming(&harness.ids, "shipping", "shipment-damaged", 1, MessageKind::DomainEvent, "parcel", &data.to_string());
+                    // A report is a fact: whatever the orders' state, it is taken.
+                    prop_assert!(harness.deliver(&message).is_ok());
+                    check(&mut harness)?;
+                    continue;
+                }
             };
             // Refusals (not enough free copies, nothing held...) are fine: they change nothing.
             if let Ok(InventoryReply::TransferDispatched(transfer)) = harness.execute(command) {
                 in_transit.push((transfer.from, transfer.transfer_id));
             }
-
-            let InventoryAnswer::Stock(report) = harness.query(InventoryQuery::Stock { isbn: DUNE.into() }).unwrap() else {
-                panic!("a stock query answers a stock report");
-            };
-            let sum = |f: fn(&inventory::ports::WarehouseStock) -> u64| report.warehouses.iter().map(f).sum::<u64>();
-            let received = sum(|w| w.received);
-            let accounted = sum(|w| w.on_hand) + sum(|w| w.shipped) + sum(|w| w.damaged) + sum(|w| w.lost) + sum(|w| w.in_transit);
-            prop_assert_eq!(received, accounted, "conservation broken: {:#?}", report);
-            // A receipt moves copies out of one ledger and into another in one unit of work.
-            prop_assert_eq!(sum(|w| w.transferred_in), sum(|w| w.transferred_out), "transfers do not cancel out");
-            for ledger in &report.warehouses {
-                prop_assert!(ledger.reserved <= ledger.on_hand, "reserved above on hand: {:?}", ledger);
-            }
-            if let Some(last) = harness.take_published().iter().rev().find(|e| e.message_type.ends_with("book-availability.v1")) {
-                let availability: Value = serde_json::from_str(last.data.as_ref().unwrap().get()).unwrap();
-                prop_assert_eq!(availability["available"].as_u64(), Some(report.available));
-                for ledger in &report.warehouses {
-                    prop_assert_eq!(availability["by_warehouse"][&ledger.warehouse].as_u64(), Some(ledger.free));
-                }
-            }
+            check(&mut harness)?;
         }
     }
+}
+
+/// The laws that hold after every step.
+fn check(harness: &mut ContextHarness<InventoryContext>) -> Result<(), TestCaseError> {
+    let InventoryAnswer::Stock(report) = harness.query(InventoryQuery::Stock { isbn: DUNE.into() }).unwrap() else {
+        panic!("a stock query answers a stock report");
+    };
+    let sum = |f: fn(&inventory::ports::WarehouseStock) -> u64| report.warehouses.iter().map(f).sum::<u64>();
+    let received = sum(|w| w.received);
+    let accounted =
+        sum(|w| w.on_hand) + sum(|w| w.shipped) + sum(|w| w.damaged) + sum(|w| w.lost) + sum(|w| w.in_transit);
+    prop_assert_eq!(received, accounted, "conservation broken: {:#?}", report);
+    // A receipt moves copies out of one ledger and into another in one unit of work.
+    prop_assert_eq!(sum(|w| w.transferred_in), sum(|w| w.transferred_out), "transfers do not cancel out");
+    for ledger in &report.warehouses {
+        prop_assert!(ledger.reserved <= ledger.on_hand, "reserved above on hand: {:?}", ledger);
+    }
+    if let Some(last) = harness.take_published().iter().rev().find(|e| e.message_type.ends_with("book-availability.v1"))
+    {
+        let availability: Value = serde_json::from_str(last.data.as_ref().unwrap().get()).unwrap();
+        prop_assert_eq!(availability["available"].as_u64(), Some(report.available));
+        for ledger in &report.warehouses {
+            prop_assert_eq!(availability["by_warehouse"][&ledger.warehouse].as_u64(), Some(ledger.free));
+        }
+    }
+    let mut lost_with_orders = 0;
+    for order in 0..4 {
+        let answer = harness.query(InventoryQuery::Reservation { order_id: order_id(order) }).unwrap();
+        let InventoryAnswer::Reservation(view) = answer else { panic!("a reservation query answers a reservation") };
+        if view.status == ReservationStatus::Lost {
+            lost_with_orders += view.lines.iter().map(|l| u64::from(l.quantity)).sum::<u64>();
+        }
+    }
+    prop_assert_eq!(sum(|w| w.lost_in_shipment), lost_with_orders, "lost in shipment: {:#?}", report);
+    prop_assert!(sum(|w| w.lost_in_shipment) <= sum(|w| w.lost));
+    Ok(())
 }

@@ -526,3 +526,111 @@ fn queries_answer_the_catalog_the_ledgers_and_reservations() {
         Err(QueryError::NotFound(_))
     ));
 }
+
+const SHIPMENT: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+/// Shipping's `shipment-damaged`, as shipping publishes it (a domain event, subject the
+/// shipment): inventory is not its recipient, only a subscriber.
+fn shipment_damaged(harness: &Harness, orders: &[&str]) -> Envelope {
+    let data = serde_json::json!({
+        "shipment_id": SHIPMENT,
+        "order_ids": orders,
+        "insurance_claim": { "amount_cents": 5998, "currency": "USD" },
+    });
+    incoming(&harness.ids, "shipping", "shipment-damaged", 1, MessageKind::DomainEvent, SHIPMENT, &data.to_string())
+}
+
+fn ship(harness: &Harness, order: &str) {
+    let ship = command(harness, "ship-reservation", order, serde_json::json!({ "order_id": order }));
+    assert_eq!(harness.deliver(&ship).unwrap(), Delivery::Processed);
+}
+
+#[test]
+fn a_damaged_shipment_moves_its_orders_shipped_copies_to_lost() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2), (EMMA, 1)])).unwrap();
+    harness.deliver(&reserve_stock(&harness, OTHER_ORDER, &[(DUNE, 1)])).unwrap();
+    ship(&harness, ORDER);
+    ship(&harness, OTHER_ORDER);
+    harness.take_published();
+    let never_reserved = "00000000-0000-0000-0000-000000000009";
+    let damaged = shipment_damaged(&harness, &[ORDER, OTHER_ORDER, never_reserved]);
+    assert_eq!(harness.deliver(&damaged).unwrap(), Delivery::Processed);
+    assert!(harness.take_published().is_empty(), "the free stock did not change: nothing to publish");
+    let dune = stock(&harness, DUNE, "dallas");
+    assert_eq!(
+        (dune.on_hand, dune.free, dune.shipped, dune.lost, dune.lost_in_shipment),
+        (0, 0, 0, 3, 3),
+        "both orders' copies of Dune are lost: {dune:?}"
+    );
+    let emma = stock(&harness, EMMA, "dallas");
+    assert_eq!((emma.on_hand, emma.shipped, emma.lost, emma.lost_in_shipment), (1, 0, 1, 1));
+    assert_eq!(dune.received, dune.on_hand + dune.shipped + dune.damaged + dune.lost + dune.in_transit);
+    let view = reservation(&harness, ORDER);
+    assert_eq!((view.status, view.lines.len()), (ReservationStatus::Lost, 2), "the view still names the lines");
+    assert_eq!(reservation(&harness, never_reserved).status, ReservationStatus::Unrequested);
+}
+
+#[test]
+fn copies_are_lost_once_however_often_the_damage_is_reported() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    ship(&harness, ORDER);
+    let damaged = shipment_damaged(&harness, &[ORDER]);
+    harness.deliver(&damaged).unwrap();
+    // The same message again: the inbox stops it.
+    assert_eq!(harness.deliver(&damaged).unwrap(), Delivery::Duplicate);
+    // Another message naming the order (a new message id): the reservation stops it.
+    assert_eq!(harness.deliver(&shipment_damaged(&harness, &[ORDER, ORDER])).unwrap(), Delivery::Processed);
+    // And shipping the lost order again changes nothing either.
+    ship(&harness, ORDER);
+    let dune = stock(&harness, DUNE, "dallas");
+    assert_eq!((dune.on_hand, dune.shipped, dune.lost, dune.lost_in_shipment), (1, 0, 2, 2));
+    harness.take_published();
+}
+
+#[test]
+fn a_damage_report_overtaking_the_ship_request_ships_the_held_copies_then_loses_them() {
+    let mut harness = stocked();
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    harness.take_published();
+    // Shipping's report comes straight from shipping; orders' `ship-reservation` is still on
+    // its way. The parcel left with the copies, so they are shipped (and that is answered).
+    assert_eq!(harness.deliver(&shipment_damaged(&harness, &[ORDER])).unwrap(), Delivery::Processed);
+    assert_eq!(names(&harness.take_published()), [format!("bookbox.inventory.reserved-stock-shipped.v1 {ORDER}")]);
+    let dune = stock(&harness, DUNE, "dallas");
+    assert_eq!((dune.on_hand, dune.reserved, dune.shipped, dune.lost, dune.lost_in_shipment), (1, 0, 0, 2, 2));
+    // The `ship-reservation` that arrives afterwards has nothing left to do.
+    ship(&harness, ORDER);
+    assert!(harness.take_published().is_empty());
+    assert_eq!(stock(&harness, DUNE, "dallas"), dune);
+    assert_eq!(reservation(&harness, ORDER).status, ReservationStatus::Lost);
+}
+
+#[test]
+fn a_damage_report_naming_orders_inventory_never_shipped_changes_nothing_and_fails_nothing() {
+    let mut harness = stocked();
+    // Released, rejected, and never heard of.
+    harness.deliver(&reserve_stock(&harness, ORDER, &[(DUNE, 2)])).unwrap();
+    let release = command(&harness, "release-reservation", ORDER, serde_json::json!({ "order_id": ORDER }));
+    harness.deliver(&release).unwrap();
+    harness.deliver(&reserve_stock(&harness, OTHER_ORDER, &[(DUNE, 9)])).unwrap();
+    harness.take_published();
+    let before = (stock(&harness, DUNE, "dallas"), stock(&harness, EMMA, "dallas"));
+    let never = "00000000-0000-0000-0000-000000000009";
+    let damaged = shipment_damaged(&harness, &[ORDER, OTHER_ORDER, never]);
+    assert_eq!(harness.deliver(&damaged).unwrap(), Delivery::Processed, "no dead letter for a fact");
+    assert!(harness.take_published().is_empty());
+    assert_eq!((stock(&harness, DUNE, "dallas"), stock(&harness, EMMA, "dallas")), before);
+    assert_eq!(reservation(&harness, ORDER).status, ReservationStatus::Released);
+    assert_eq!(reservation(&harness, OTHER_ORDER).status, ReservationStatus::Rejected);
+}
+
+#[test]
+fn a_malformed_damage_report_is_a_decode_error_naming_the_field() {
+    let harness = stocked();
+    let mut bad = shipment_damaged(&harness, &[ORDER]);
+    bad.data = Some(serde_json::value::RawValue::from_string(r#"{ "order_ids": [] }"#.into()).unwrap());
+    let refused = harness.deliver(&bad);
+    assert!(matches!(&refused, Err(MessageError::Decode(why)) if why.contains("shipment_id")), "{refused:?}");
+}

@@ -1,7 +1,8 @@
 //! The published language holds together: every message has a schema and examples; every
 //! example decodes into inventory's own DTO, loses nothing on the way, and satisfies the
-//! schema; every command inventory accepts is consumed by a handler of its own; and what the
-//! context actually publishes satisfies the schemas too.
+//! schema; every command inventory accepts is consumed by a handler of its own; shipping's
+//! `shipment-damaged` is read as the published language agrees; and what the context actually
+//! publishes satisfies the schemas too.
 
 use inventory::ports::{InventoryCommand, StockLine};
 use inventory::published::{
@@ -10,7 +11,7 @@ use inventory::published::{
 };
 use inventory::InventoryContext;
 use inventory::CONTEXT;
-use kernel::context::PublishedMessage;
+use kernel::context::{PublishedMessage, Relationship};
 use kernel::message::Envelope;
 use kernel::testing::schema::{check_context, check_published_as, violations};
 use kernel::testing::{incoming, ContextHarness, Delivery};
@@ -60,10 +61,41 @@ fn the_commands_inventory_accepts_are_consumed_by_its_own_handlers() {
     let handler_ids: Vec<_> = CONTEXT.consumes.iter().map(|s| s.handler_id).collect();
     assert_eq!(
         handler_ids,
-        ["inventory.on-reserve-stock", "inventory.on-release-reservation", "inventory.on-ship-reservation"],
+        [
+            "inventory.on-reserve-stock",
+            "inventory.on-release-reservation",
+            "inventory.on-ship-reservation",
+            "inventory.on-shipment-damaged"
+        ],
         "handler ids are recorded in inboxes: never change them"
     );
-    assert!(CONTEXT.upstreams.is_empty() && CONTEXT.sends.is_empty());
+    assert!(CONTEXT.sends.is_empty());
+}
+
+/// Shipping's `shipment-damaged` v1, as the agreed published language describes it:
+/// inventory's tolerant reader takes it, insurance claim and all, and shipping is declared the
+/// upstream it is.
+#[test]
+fn inventory_reads_shippings_damage_report_as_agreed() {
+    let subscription = CONTEXT.consumes.iter().find(|s| s.handler_id == "inventory.on-shipment-damaged").unwrap();
+    assert_eq!(
+        (subscription.message_type, subscription.kind),
+        ("bookbox.shipping.shipment-damaged.v1", MessageKind::DomainEvent)
+    );
+    let raw = |s: &str| serde_json::value::RawValue::from_string(s.to_owned()).unwrap();
+    let agreed = r#"{ "shipment_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "order_ids": ["0b7e6a52-9d1c-4f3e-b2a8-5c4d3e2f1a0b", "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"],
+        "insurance_claim": { "amount_cents": 5998, "currency": "USD" } }"#;
+    assert_eq!((subscription.decode)(&raw(agreed)), Ok(()));
+    assert!((subscription.decode)(&raw(r#"{ "order_ids": [] }"#)).unwrap_err().contains("shipment_id"));
+    let too_many: Vec<String> = (0..51u128).map(|n| format!("\"{}\"", uuid::Uuid::from_u128(n))).collect();
+    let crowded = format!(
+        r#"{{ "shipment_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "order_ids": [{}] }}"#,
+        too_many.join(",")
+    );
+    assert!((subscription.decode)(&raw(&crowded)).unwrap_err().contains("51 order_ids"));
+    let upstreams: Vec<_> = CONTEXT.upstreams.iter().map(|u| (u.context, u.relationship)).collect();
+    assert_eq!(upstreams, [("shipping", Relationship::AnticorruptionLayer)]);
 }
 
 #[test]

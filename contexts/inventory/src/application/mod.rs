@@ -26,8 +26,8 @@ use kernel::Aggregate;
 use crate::ports::{InventoryAnswer, InventoryCommand, InventoryError, InventoryQuery, InventoryReply};
 
 pub(crate) use messages::{
-    decode_release_reservation, decode_reserve_stock, decode_ship_reservation, ON_RELEASE_RESERVATION,
-    ON_RESERVE_STOCK, ON_SHIP_RESERVATION,
+    decode_release_reservation, decode_reserve_stock, decode_ship_reservation, decode_shipment_damaged,
+    ON_RELEASE_RESERVATION, ON_RESERVE_STOCK, ON_SHIPMENT_DAMAGED, ON_SHIP_RESERVATION,
 };
 
 /// The inventory context, as the runtime hosts it.

@@ -1,5 +1,8 @@
-//! Use cases of reservations: reserve, release, ship. The same for a command from the HTTP
-//! API and for a message from another context; both answer with the published events.
+//! Use cases of reservations: reserve, release, ship, and the loss in transit of what shipped.
+//! The first three are the same for a command from the HTTP API and for a message from
+//! another context; both answer with the published events. The loss is recorded only when
+//! shipping reports a parcel damaged (`shipment-damaged`); it publishes nothing, since the
+//! copies had already left the free stock.
 //!
 //! Each is one unit of work: the `Reservation` decides for the whole order, then every line's
 //! `StockItem` records its share. If a ledger refuses a share the reservation decided from
@@ -12,7 +15,7 @@ use super::stock::disagreement;
 use super::{availability, execute, views, Outcome};
 use crate::domain::availability::shelf;
 use crate::domain::book::Book;
-use crate::domain::ids::OrderId;
+use crate::domain::ids::{OrderId, ShipmentId};
 use crate::domain::reservation::{
     Reservation, ReservationCommand, ReservationError, ReservationEvent, ReservationLines, StockCheck,
 };
@@ -49,7 +52,9 @@ pub(super) fn reserve<R: Repository>(
                 let rejected = views::stock_reservation_rejected(order_id, warehouse, reason, &shortages);
                 uow.publish(&STOCK_RESERVATION_REJECTED, &order_id, &rejected)?;
             }
-            ReservationEvent::ReservationReleased { .. } | ReservationEvent::ReservedStockShipped { .. } => {}
+            ReservationEvent::ReservationReleased { .. }
+            | ReservationEvent::ReservedStockShipped { .. }
+            | ReservationEvent::ShippedStockLost { .. } => {}
         }
     }
     view(uow, order_id)
@@ -70,15 +75,50 @@ pub(super) fn release<R: Repository>(uow: &mut UnitOfWork<'_, R>, order_id: Orde
 pub(super) fn ship<R: Repository>(uow: &mut UnitOfWork<'_, R>, order_id: OrderId) -> Outcome<ReservationView> {
     for event in execute::<Reservation, R>(uow, &order_id, &ReservationCommand::Ship { order_id }, refusal)? {
         if let ReservationEvent::ReservedStockShipped { order_id, warehouse, lines } = event {
-            settle_ledgers(uow, order_id, warehouse, &lines, |order_id| StockCommand::Ship { order_id })?;
-            uow.publish(
-                &RESERVED_STOCK_SHIPPED,
-                &order_id,
-                &views::reserved_stock_shipped(order_id, warehouse, &lines),
-            )?;
+            shipped(uow, order_id, warehouse, &lines)?;
         }
     }
     view(uow, order_id)
+}
+
+/// The order's copies were lost with a parcel damaged in transit: each line's ledger moves
+/// them from shipped to lost. A reservation still held is shipped first (and answered, as
+/// `ship-reservation` would have been): see `Reservation`. Reported again, nothing happens.
+pub(super) fn record_loss_in_transit<R: Repository>(
+    uow: &mut UnitOfWork<'_, R>,
+    order_id: OrderId,
+    shipment_id: ShipmentId,
+) -> Outcome<ReservationView> {
+    let command = ReservationCommand::RecordLossInTransit { order_id, shipment_id };
+    for event in execute::<Reservation, R>(uow, &order_id, &command, refusal)? {
+        match event {
+            ReservationEvent::ReservedStockShipped { order_id, warehouse, lines } => {
+                shipped(uow, order_id, warehouse, &lines)?;
+            }
+            ReservationEvent::ShippedStockLost { order_id, warehouse, lines, .. } => {
+                for (isbn, quantity) in lines.iter() {
+                    let ledger = StockItemId::new(isbn.clone(), warehouse);
+                    let share = StockCommand::RecordLossInTransit { order_id, quantity };
+                    execute::<StockItem, R>(uow, &ledger, &share, |e| disagreement(&ledger, e))?;
+                }
+            }
+            ReservationEvent::StockReserved { .. }
+            | ReservationEvent::StockReservationRejected { .. }
+            | ReservationEvent::ReservationReleased { .. } => {}
+        }
+    }
+    view(uow, order_id)
+}
+
+fn shipped<R: Repository>(
+    uow: &mut UnitOfWork<'_, R>,
+    order_id: OrderId,
+    warehouse: Warehouse,
+    lines: &ReservationLines,
+) -> Outcome<()> {
+    settle_ledgers(uow, order_id, warehouse, lines, |order_id| StockCommand::Ship { order_id })?;
+    uow.publish(&RESERVED_STOCK_SHIPPED, &order_id, &views::reserved_stock_shipped(order_id, warehouse, lines))?;
+    Ok(())
 }
 
 fn settle_ledgers<R: Repository>(

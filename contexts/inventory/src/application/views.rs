@@ -41,6 +41,7 @@ pub(super) fn warehouse_stock(isbn: &Isbn, warehouse: Warehouse, item: &StockIte
         shipped: item.shipped(),
         damaged: item.damaged(),
         lost: item.lost(),
+        lost_in_shipment: item.lost_in_shipment(),
         transfers_in_transit: item
             .outgoing()
             .map(|(transfer_id, t)| transfer(transfer_id, isbn, warehouse, t.to, t.quantity))
@@ -105,6 +106,7 @@ pub(super) fn reservation(order_id: OrderId, reservation: &Reservation) -> Reser
         ReservationState::Held(hold) => held(ReservationStatus::Held, hold),
         ReservationState::Released(hold) => held(ReservationStatus::Released, hold),
         ReservationState::Shipped(hold) => held(ReservationStatus::Shipped, hold),
+        ReservationState::Lost { hold, .. } => held(ReservationStatus::Lost, hold),
     }
 }
 

@@ -9,3 +9,9 @@ kernel::typed_id!(
     /// One movement of copies from one warehouse to another.
     TransferId
 );
+
+kernel::typed_id!(
+    /// A parcel, as shipping named it: inventory keeps it only to say which shipment an
+    /// order's copies were lost with.
+    ShipmentId
+);

@@ -8,13 +8,17 @@
 //! `StockItem` records its share. The unit of work commits the reservation and every ledger
 //! together, or nothing: if a ledger disagreed with the facts it was read from, the whole
 //! unit of work fails and nothing is held.
+//!
+//! The reservation also remembers whether the order's copies were lost in transit (shipping's
+//! `shipment-damaged`), so that however often, and in however many messages, the damage is
+//! reported, the ledgers record the loss once.
 
 use std::collections::BTreeMap;
 
 use kernel::{Aggregate, DomainEvent, Env};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::OrderId;
+use crate::domain::ids::{OrderId, ShipmentId};
 use crate::domain::isbn::Isbn;
 use crate::domain::quantity::Quantity;
 use crate::domain::warehouse::Warehouse;
@@ -147,7 +151,8 @@ pub struct Rejection {
 
 /// The life of an order's reservation. A rejected request holds nothing, so the order may ask
 /// again (after a restock, or at the other warehouse); once copies are held, the order's
-/// reservation is that one for good.
+/// reservation is that one for good. Shipped copies may later be lost in transit, with the
+/// shipment shipping reported damaged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReservationState {
@@ -157,6 +162,10 @@ pub enum ReservationState {
     Held(Hold),
     Released(Hold),
     Shipped(Hold),
+    Lost {
+        hold: Hold,
+        shipment_id: ShipmentId,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -166,9 +175,23 @@ pub struct Reservation {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReservationCommand {
-    Reserve { order_id: OrderId, warehouse: Warehouse, lines: ReservationLines, stock: StockCheck },
-    Release { order_id: OrderId },
-    Ship { order_id: OrderId },
+    Reserve {
+        order_id: OrderId,
+        warehouse: Warehouse,
+        lines: ReservationLines,
+        stock: StockCheck,
+    },
+    Release {
+        order_id: OrderId,
+    },
+    Ship {
+        order_id: OrderId,
+    },
+    /// Shipping reported the parcel carrying the order damaged in transit: its copies are lost.
+    RecordLossInTransit {
+        order_id: OrderId,
+        shipment_id: ShipmentId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +217,13 @@ pub enum ReservationEvent {
         order_id: OrderId,
         warehouse: Warehouse,
         lines: ReservationLines,
+    },
+    /// The copies shipped with the order were lost: `shipment_id` was damaged in transit.
+    ShippedStockLost {
+        order_id: OrderId,
+        warehouse: Warehouse,
+        lines: ReservationLines,
+        shipment_id: ShipmentId,
     },
 }
 
@@ -225,7 +255,10 @@ impl Reservation {
     ) -> Result<Vec<ReservationEvent>, ReservationError> {
         match &self.state {
             ReservationState::Unrequested | ReservationState::Rejected(_) => {}
-            ReservationState::Held(hold) | ReservationState::Released(hold) | ReservationState::Shipped(hold) => {
+            ReservationState::Held(hold)
+            | ReservationState::Released(hold)
+            | ReservationState::Shipped(hold)
+            | ReservationState::Lost { hold, .. } => {
                 // The order has had its copies: the same request again is a duplicate; another
                 // one is a mistake of the sender's, not a new reservation.
                 if hold.warehouse == warehouse && hold.lines == *lines {
@@ -241,6 +274,42 @@ impl Reservation {
             }
         };
         Ok(vec![event])
+    }
+
+    /// The copies of a parcel damaged in transit are lost, once. Shipping's report proves the
+    /// copies left the building, so a reservation still held (the order's `ship-reservation`
+    /// has not arrived yet: it travels through orders, the report comes straight from
+    /// shipping) is shipped first, in the same decision; the `ship-reservation` that follows
+    /// then finds it shipped and has no second effect.
+    fn record_loss_in_transit(
+        &self,
+        order_id: OrderId,
+        shipment_id: ShipmentId,
+    ) -> Result<Vec<ReservationEvent>, ReservationError> {
+        let lost = |hold: &Hold| ReservationEvent::ShippedStockLost {
+            order_id: hold.order_id,
+            warehouse: hold.warehouse,
+            lines: hold.lines.clone(),
+            shipment_id,
+        };
+        match &self.state {
+            ReservationState::Shipped(hold) => Ok(vec![lost(hold)]),
+            ReservationState::Held(hold) => Ok(vec![
+                ReservationEvent::ReservedStockShipped {
+                    order_id: hold.order_id,
+                    warehouse: hold.warehouse,
+                    lines: hold.lines.clone(),
+                },
+                lost(hold),
+            ]),
+            // Reported again (a second message, or another shipment naming the order): the
+            // copies are lost once.
+            ReservationState::Lost { .. } => Ok(vec![]),
+            ReservationState::Released(_) => Err(ReservationError::AlreadyReleased { order_id }),
+            ReservationState::Unrequested | ReservationState::Rejected(_) => {
+                Err(ReservationError::NotReserved { order_id })
+            }
+        }
     }
 }
 
@@ -279,7 +348,9 @@ impl Aggregate for Reservation {
                     lines: hold.lines.clone(),
                 }]),
                 ReservationState::Released(_) => Ok(vec![]),
-                ReservationState::Shipped(_) => Err(ReservationError::AlreadyShipped { order_id: *order_id }),
+                ReservationState::Shipped(_) | ReservationState::Lost { .. } => {
+                    Err(ReservationError::AlreadyShipped { order_id: *order_id })
+                }
                 ReservationState::Unrequested | ReservationState::Rejected(_) => {
                     Err(ReservationError::NotReserved { order_id: *order_id })
                 }
@@ -290,12 +361,15 @@ impl Aggregate for Reservation {
                     warehouse: hold.warehouse,
                     lines: hold.lines.clone(),
                 }]),
-                ReservationState::Shipped(_) => Ok(vec![]),
+                ReservationState::Shipped(_) | ReservationState::Lost { .. } => Ok(vec![]),
                 ReservationState::Released(_) => Err(ReservationError::AlreadyReleased { order_id: *order_id }),
                 ReservationState::Unrequested | ReservationState::Rejected(_) => {
                     Err(ReservationError::NotReserved { order_id: *order_id })
                 }
             },
+            ReservationCommand::RecordLossInTransit { order_id, shipment_id } => {
+                self.record_loss_in_transit(*order_id, *shipment_id)
+            }
         }
     }
 
@@ -322,6 +396,9 @@ impl Aggregate for Reservation {
             }
             ReservationEvent::ReservedStockShipped { order_id, warehouse, lines } => {
                 ReservationState::Shipped(hold(order_id, warehouse, lines))
+            }
+            ReservationEvent::ShippedStockLost { order_id, warehouse, lines, shipment_id } => {
+                ReservationState::Lost { hold: hold(order_id, warehouse, lines), shipment_id: *shipment_id }
             }
         };
     }
@@ -372,6 +449,27 @@ mod tests {
 
     fn reserved(items: &[(&str, u64)]) -> ReservationEvent {
         ReservationEvent::StockReserved { order_id: order(), warehouse: Warehouse::Dallas, lines: lines(items) }
+    }
+
+    fn shipment(n: u128) -> ShipmentId {
+        ShipmentId::from_uuid(uuid::Uuid::from_u128(0x5000 + n))
+    }
+
+    fn shipped(items: &[(&str, u64)]) -> ReservationEvent {
+        ReservationEvent::ReservedStockShipped { order_id: order(), warehouse: Warehouse::Dallas, lines: lines(items) }
+    }
+
+    fn lost(items: &[(&str, u64)], n: u128) -> ReservationEvent {
+        ReservationEvent::ShippedStockLost {
+            order_id: order(),
+            warehouse: Warehouse::Dallas,
+            lines: lines(items),
+            shipment_id: shipment(n),
+        }
+    }
+
+    fn lose(n: u128) -> ReservationCommand {
+        ReservationCommand::RecordLossInTransit { order_id: order(), shipment_id: shipment(n) }
     }
 
     #[test]
@@ -499,6 +597,62 @@ mod tests {
             .then_rejected(ReservationError::NotReserved { order_id: order() });
     }
 
+    #[test]
+    fn shipped_copies_lost_in_transit_are_recorded_with_the_shipment() {
+        let reservation = given::<Reservation>([reserved(&[(DUNE, 2), (EMMA, 1)]), shipped(&[(DUNE, 2), (EMMA, 1)])])
+            .when(lose(1))
+            .then([lost(&[(DUNE, 2), (EMMA, 1)], 1)]);
+        assert!(
+            matches!(reservation.state(), ReservationState::Lost { shipment_id, .. } if *shipment_id == shipment(1))
+        );
+    }
+
+    #[test]
+    fn copies_are_lost_in_transit_once_however_often_the_damage_is_reported() {
+        let history = [reserved(&[(DUNE, 2)]), shipped(&[(DUNE, 2)]), lost(&[(DUNE, 2)], 1)];
+        given::<Reservation>(history.clone()).when(lose(1)).then([]);
+        // Another report naming the order (another message, even another shipment id).
+        given::<Reservation>(history.clone()).when(lose(2)).then([]);
+        // Lost copies had shipped: shipping again changes nothing, releasing is refused.
+        given::<Reservation>(history.clone()).when(ReservationCommand::Ship { order_id: order() }).then([]);
+        given::<Reservation>(history)
+            .when(ReservationCommand::Release { order_id: order() })
+            .then_rejected(ReservationError::AlreadyShipped { order_id: order() });
+    }
+
+    #[test]
+    fn a_damage_report_overtaking_the_ship_request_ships_then_loses_the_held_copies() {
+        given::<Reservation>([reserved(&[(DUNE, 2)])])
+            .when(lose(1))
+            .then([shipped(&[(DUNE, 2)]), lost(&[(DUNE, 2)], 1)]);
+        // The `ship-reservation` that arrives afterwards has nothing left to do.
+        given::<Reservation>([reserved(&[(DUNE, 2)]), shipped(&[(DUNE, 2)]), lost(&[(DUNE, 2)], 1)])
+            .when(ReservationCommand::Ship { order_id: order() })
+            .then([]);
+    }
+
+    #[test]
+    fn an_order_that_never_shipped_from_here_cannot_lose_copies_in_transit() {
+        given::<Reservation>([]).when(lose(1)).then_rejected(ReservationError::NotReserved { order_id: order() });
+        let rejected = ReservationEvent::StockReservationRejected {
+            order_id: order(),
+            warehouse: Warehouse::Dallas,
+            reason: RejectionReason::InsufficientStock,
+            shortages: vec![],
+        };
+        given::<Reservation>([rejected])
+            .when(lose(1))
+            .then_rejected(ReservationError::NotReserved { order_id: order() });
+        let released = ReservationEvent::ReservationReleased {
+            order_id: order(),
+            warehouse: Warehouse::Dallas,
+            lines: lines(&[(DUNE, 2)]),
+        };
+        given::<Reservation>([reserved(&[(DUNE, 2)]), released])
+            .when(lose(1))
+            .then_rejected(ReservationError::AlreadyReleased { order_id: order() });
+    }
+
     fn commands() -> impl Strategy<Value = Vec<ReservationCommand>> {
         let shelf = prop_oneof![
             Just(Shelf::NotCataloged),
@@ -522,12 +676,14 @@ mod tests {
             3 => reserve,
             1 => Just(ReservationCommand::Release { order_id: order() }),
             1 => Just(ReservationCommand::Ship { order_id: order() }),
+            1 => (1u128..3).prop_map(lose),
         ];
         proptest::collection::vec(command, 0..20)
     }
 
-    /// Whatever the sequence of requests: copies are held at most once, and an order's held
-    /// copies are released or shipped at most once, never both.
+    /// Whatever the sequence of requests: copies are held at most once, an order's held
+    /// copies are released or shipped at most once, never both, and lost in transit at most
+    /// once, only after they shipped.
     #[test]
     fn an_order_holds_copies_at_most_once_and_settles_at_most_once() {
         check_aggregate::<Reservation>(commands(), |_| Ok(()));
@@ -540,6 +696,13 @@ mod tests {
             });
             prop_assert!(held <= 1, "held {} times", held);
             prop_assert!(settled <= held, "settled {} times after holding {} times", settled, held);
+            let lost = count(|e| matches!(e, ReservationEvent::ShippedStockLost { .. }));
+            prop_assert!(lost <= 1, "lost {} times", lost);
+            let shipped_at = run.events.iter().position(|e| matches!(e, ReservationEvent::ReservedStockShipped { .. }));
+            let lost_at = run.events.iter().position(|e| matches!(e, ReservationEvent::ShippedStockLost { .. }));
+            if let Some(lost_at) = lost_at {
+                prop_assert!(shipped_at.is_some_and(|s| s < lost_at), "lost without shipping first: {:?}", run.events);
+            }
         });
     }
 
@@ -563,6 +726,7 @@ mod tests {
                 warehouse: Warehouse::Dallas,
                 lines: lines(&[(DUNE, 2)])
             },
+            lost(&[(DUNE, 2)], 1),
         ]));
     }
 }

@@ -19,6 +19,14 @@
 //! and to `on_hand` there. So a copy in transit is counted exactly once, here, and summed over
 //! every warehouse of a book the transfer terms cancel out:
 //! `received = on_hand + shipped + damaged + lost + in_transit`.
+//!
+//! `shipped` counts the copies that left with an order and are still taken to have reached
+//! it. When shipping reports the parcel damaged in transit, the order's copies move from
+//! `shipped` to `lost` (`shipped-copies-lost`), and `lost_in_shipment` remembers how many of
+//! the `lost` copies were lost that way rather than missing from the shelves. The ledger does
+//! not know which orders shipped from it (it forgets a reservation once shipped), so it only
+//! refuses to lose more than it shipped; that an order's copies are lost at most once is the
+//! `Reservation`'s rule, decided in the same unit of work.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -50,7 +58,8 @@ impl fmt::Display for StockItemId {
     }
 }
 
-/// The ledger. Counters only grow, except `on_hand`, which every outflow draws from.
+/// The ledger. Counters only grow, except `on_hand`, which every outflow draws from, and
+/// `shipped`, which a shipment lost in transit draws from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StockItem {
     /// Copies received from publishers.
@@ -61,6 +70,8 @@ pub struct StockItem {
     shipped: u64,
     damaged: u64,
     lost: u64,
+    /// Of `lost`: copies shipped with an order whose parcel was damaged in transit.
+    lost_in_shipment: u64,
     /// Copies of completed transfers to other warehouses.
     transferred_out: u64,
     /// Open reservations (not yet shipped or released), by order. Bounded by the open orders.
@@ -93,6 +104,9 @@ pub enum StockCommand {
     Release { order_id: OrderId },
     /// The order's reserved copies left the building.
     Ship { order_id: OrderId },
+    /// Copies shipped with an order were lost: its parcel was damaged in transit. `quantity`
+    /// is the order's line here, as its reservation held it.
+    RecordLossInTransit { order_id: OrderId, quantity: Quantity },
     /// Copies found damaged or lost. Only free copies can be written off: a reserved copy
     /// belongs to an order, which must be released first (its owner decides what then).
     WriteOff { quantity: Quantity, reason: WriteOffReason },
@@ -107,14 +121,45 @@ pub enum StockCommand {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StockEvent {
-    ShipmentReceived { quantity: Quantity },
-    CopiesReserved { order_id: OrderId, quantity: Quantity },
-    ReservedCopiesReleased { order_id: OrderId, quantity: Quantity },
-    ReservedCopiesShipped { order_id: OrderId, quantity: Quantity },
-    CopiesWrittenOff { quantity: Quantity, reason: WriteOffReason },
-    TransferDispatched { transfer_id: TransferId, to: Warehouse, quantity: Quantity },
-    TransferDelivered { transfer_id: TransferId, to: Warehouse, quantity: Quantity },
-    TransferReceived { transfer_id: TransferId, from: Warehouse, quantity: Quantity },
+    ShipmentReceived {
+        quantity: Quantity,
+    },
+    CopiesReserved {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    ReservedCopiesReleased {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    ReservedCopiesShipped {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    /// The copies shipped with the order were lost in transit: from `shipped` to `lost`.
+    ShippedCopiesLost {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    CopiesWrittenOff {
+        quantity: Quantity,
+        reason: WriteOffReason,
+    },
+    TransferDispatched {
+        transfer_id: TransferId,
+        to: Warehouse,
+        quantity: Quantity,
+    },
+    TransferDelivered {
+        transfer_id: TransferId,
+        to: Warehouse,
+        quantity: Quantity,
+    },
+    TransferReceived {
+        transfer_id: TransferId,
+        from: Warehouse,
+        quantity: Quantity,
+    },
 }
 
 impl DomainEvent for StockEvent {}
@@ -131,6 +176,8 @@ pub enum StockError {
     UnknownTransfer { transfer_id: TransferId },
     #[error("transfer {transfer_id} is already in transit")]
     TransferIdReused { transfer_id: TransferId },
+    #[error("order {order_id} cannot have lost {requested} copies: only {shipped} shipped copies are unaccounted for")]
+    MoreLostThanShipped { order_id: OrderId, requested: u32, shipped: u64 },
 }
 
 impl StockItem {
@@ -151,6 +198,10 @@ impl StockItem {
     }
     pub fn lost(&self) -> u64 {
         self.lost
+    }
+    /// Of [`lost`](Self::lost): the copies lost with parcels damaged in transit.
+    pub fn lost_in_shipment(&self) -> u64 {
+        self.lost_in_shipment
     }
     pub fn transferred_out(&self) -> u64 {
         self.transferred_out
@@ -220,6 +271,16 @@ impl Aggregate for StockItem {
             StockCommand::Ship { order_id } => {
                 StockEvent::ReservedCopiesShipped { order_id, quantity: self.held_by(order_id)? }
             }
+            StockCommand::RecordLossInTransit { order_id, quantity } => {
+                if quantity.copies() > self.shipped {
+                    return Err(StockError::MoreLostThanShipped {
+                        order_id,
+                        requested: quantity.get(),
+                        shipped: self.shipped,
+                    });
+                }
+                StockEvent::ShippedCopiesLost { order_id, quantity }
+            }
             StockCommand::WriteOff { quantity, reason } => {
                 self.ensure_free(quantity)?;
                 StockEvent::CopiesWrittenOff { quantity, reason }
@@ -261,6 +322,11 @@ impl Aggregate for StockItem {
                 self.reservations.remove(&order_id);
                 self.on_hand = self.on_hand.saturating_sub(quantity.copies());
                 self.shipped += quantity.copies();
+            }
+            StockEvent::ShippedCopiesLost { quantity, .. } => {
+                self.shipped = self.shipped.saturating_sub(quantity.copies());
+                self.lost += quantity.copies();
+                self.lost_in_shipment += quantity.copies();
             }
             StockEvent::CopiesWrittenOff { quantity, reason } => {
                 self.on_hand = self.on_hand.saturating_sub(quantity.copies());
@@ -311,7 +377,7 @@ mod tests {
         StockEvent::ShipmentReceived { quantity: q(n) }
     }
 
-    /// The ledger's two invariants, checked after every accepted command by the proptest.
+    /// The ledger's invariants, checked after every accepted command by the proptest.
     fn ledger_balances(item: &StockItem) -> Result<(), String> {
         let inflow = item.received + item.transferred_in;
         let outflow = item.on_hand + item.shipped + item.damaged + item.lost + item.in_transit() + item.transferred_out;
@@ -320,6 +386,9 @@ mod tests {
         }
         if item.reserved() > item.on_hand {
             return Err(format!("{} copies reserved but only {} on hand", item.reserved(), item.on_hand));
+        }
+        if item.lost_in_shipment > item.lost {
+            return Err(format!("{} copies lost in shipment but only {} lost", item.lost_in_shipment, item.lost));
         }
         Ok(())
     }
@@ -395,6 +464,36 @@ mod tests {
     }
 
     #[test]
+    fn copies_lost_in_transit_move_from_shipped_to_lost() {
+        let history = [
+            received(5),
+            StockEvent::CopiesReserved { order_id: order(1), quantity: q(3) },
+            StockEvent::ReservedCopiesShipped { order_id: order(1), quantity: q(3) },
+        ];
+        let item = given::<StockItem>(history)
+            .when(StockCommand::RecordLossInTransit { order_id: order(1), quantity: q(3) })
+            .then([StockEvent::ShippedCopiesLost { order_id: order(1), quantity: q(3) }]);
+        assert_eq!((item.on_hand(), item.shipped(), item.lost(), item.lost_in_shipment()), (2, 0, 3, 3));
+        assert_eq!((item.free(), item.received()), (2, 5), "the free stock is untouched: the copies had left");
+    }
+
+    #[test]
+    fn no_more_copies_can_be_lost_in_transit_than_were_shipped() {
+        let history = [
+            received(5),
+            StockEvent::CopiesReserved { order_id: order(1), quantity: q(2) },
+            StockEvent::ReservedCopiesShipped { order_id: order(1), quantity: q(2) },
+        ];
+        given::<StockItem>(history)
+            .when(StockCommand::RecordLossInTransit { order_id: order(2), quantity: q(3) })
+            .then_rejected(StockError::MoreLostThanShipped { order_id: order(2), requested: 3, shipped: 2 });
+        // Copies still reserved have not left: they cannot be lost in transit.
+        given::<StockItem>([received(5), StockEvent::CopiesReserved { order_id: order(1), quantity: q(2) }])
+            .when(StockCommand::RecordLossInTransit { order_id: order(1), quantity: q(2) })
+            .then_rejected(StockError::MoreLostThanShipped { order_id: order(1), requested: 2, shipped: 0 });
+    }
+
+    #[test]
     fn damaged_and_lost_copies_are_written_off_from_free_stock_only() {
         let history = [received(5), StockEvent::CopiesReserved { order_id: order(1), quantity: q(3) }];
         let item = given::<StockItem>(history.clone())
@@ -451,7 +550,9 @@ mod tests {
             3 => quantity.clone().prop_map(|quantity| StockCommand::ReceiveShipment { quantity }),
             4 => (order.clone(), quantity.clone()).prop_map(|(order_id, quantity)| StockCommand::Reserve { order_id, quantity }),
             2 => order.clone().prop_map(|order_id| StockCommand::Release { order_id }),
-            2 => order.prop_map(|order_id| StockCommand::Ship { order_id }),
+            2 => order.clone().prop_map(|order_id| StockCommand::Ship { order_id }),
+            1 => (order, quantity.clone())
+                .prop_map(|(order_id, quantity)| StockCommand::RecordLossInTransit { order_id, quantity }),
             1 => (quantity.clone(), reason).prop_map(|(quantity, reason)| StockCommand::WriteOff { quantity, reason }),
             2 => (transfer.clone(), warehouse.clone(), quantity.clone())
                 .prop_map(|(transfer_id, to, quantity)| StockCommand::DispatchTransfer { transfer_id, to, quantity }),
@@ -485,6 +586,7 @@ mod tests {
             StockEvent::TransferDispatched { transfer_id: transfer(1), to: Warehouse::Chicago, quantity: q(3) },
             StockEvent::TransferDelivered { transfer_id: transfer(1), to: Warehouse::Chicago, quantity: q(3) },
             StockEvent::TransferReceived { transfer_id: transfer(1), from: Warehouse::Dallas, quantity: q(3) },
+            StockEvent::ShippedCopiesLost { order_id: order(1), quantity: q(2) },
         ]));
     }
 }
