@@ -91,12 +91,26 @@ use crossbeam_channel::{Receiver, Sender};
 use kernel::memory::within;
 use kernel::record::{read_frame, write_frame, HEADER_LEN};
 use kernel::store::{
-    plan_commit, AppendCallback, AppendError, AppendReceipt, AppendRequest, Commit, EventStore, Heads, InboxMark,
-    OutboxEntry, OutboxSeq, RecordedEvent, Snapshot, StoreError, StreamBound,
+    plan_commit, AppendCallback, AppendError, AppendReceipt, AppendRequest, EventStore, Heads, InboxMark, OutboxEntry,
+    OutboxSeq, RecordedEvent, Snapshot, StoreError, StreamBound,
 };
 use kernel::{Clock, Position, StreamId, Version};
 
 use super::keys::{self, Locator, CHUNK};
+
+/// A stored [`kernel::store::Commit`] as a reader of events decodes it: the outbox and inbox mark are skipped,
+/// not built (a rebuild reading outboxes would otherwise parse every event, and vice versa).
+#[derive(serde::Deserialize)]
+struct EventsOf {
+    events: Vec<RecordedEvent>,
+}
+
+/// A stored [`kernel::store::Commit`] as a reader of the outbox decodes it.
+#[derive(serde::Deserialize)]
+struct OutboxOf {
+    #[serde(default)]
+    outbox: Vec<OutboxEntry>,
+}
 
 /// When `append` may return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,7 +337,7 @@ impl SledEventStore {
         let Some(loc) = Locator::decode(&value) else { return Ok(false) };
         // The index entry spans the group's commits; flip the last byte of the one holding
         // `position`.
-        let commits = self.reader().commits(loc, || format!("global position {position}"))?;
+        let commits: Vec<(usize, EventsOf)> = self.reader().commits(loc, || format!("global position {position}"))?;
         let span_end = loc.offset as usize + loc.len as usize;
         let ends = commits.iter().skip(1).map(|(offset, _)| *offset).chain([span_end]);
         let holding = commits.iter().zip(ends).find(|((_, c), _)| c.events.iter().any(|e| e.position == position));
@@ -475,7 +489,7 @@ impl EventStore for SledEventStore {
                     break;
                 }
             }
-            for event in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
+            for event in reader.commits::<EventsOf>(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
                 if event.stream != *stream || event.version <= after {
                     continue;
                 }
@@ -511,7 +525,7 @@ impl EventStore for SledEventStore {
             if loc.last <= after.get() {
                 continue;
             }
-            for event in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
+            for event in reader.commits::<EventsOf>(loc, location)?.into_iter().flat_map(|(_, c)| c.events) {
                 if event.position <= after {
                     continue;
                 }
@@ -551,7 +565,7 @@ impl EventStore for SledEventStore {
             if loc.last <= after.0 {
                 continue;
             }
-            for entry in reader.commits(loc, location)?.into_iter().flat_map(|(_, c)| c.outbox) {
+            for entry in reader.commits::<OutboxOf>(loc, location)?.into_iter().flat_map(|(_, c)| c.outbox) {
                 if entry.seq <= after {
                     continue;
                 }
@@ -704,7 +718,11 @@ impl Reader<'_> {
 
     /// Reads and verifies the commits a locator points to: one or more frames, back to back,
     /// with the offset of each in its group's record.
-    fn commits(&self, loc: Locator, location: impl Fn() -> String) -> Result<Vec<(usize, Commit)>, StoreError> {
+    fn commits<T: serde::de::DeserializeOwned>(
+        &self,
+        loc: Locator,
+        location: impl Fn() -> String,
+    ) -> Result<Vec<(usize, T)>, StoreError> {
         let start = loc.offset as usize;
         let end = start + loc.len as usize;
         let corrupt = |reason: String| {
