@@ -91,8 +91,8 @@ use crossbeam_channel::{Receiver, Sender};
 use kernel::memory::within;
 use kernel::record::{read_frame, write_frame, HEADER_LEN};
 use kernel::store::{
-    plan_commit, AppendCallback, AppendError, AppendReceipt, AppendRequest, EventStore, Heads, InboxMark, OutboxEntry,
-    OutboxSeq, RecordedEvent, Snapshot, StoreError, StreamBound,
+    plan_commit, AppendCallback, AppendError, AppendReceipt, AppendRequest, Commit, EventStore, Heads, InboxMark,
+    OutboxEntry, OutboxSeq, RecordedEvent, Snapshot, StoreError, StreamBound,
 };
 use kernel::{Clock, Position, StreamId, Version};
 
@@ -213,7 +213,8 @@ fn sync_dir(path: &Path) -> std::io::Result<()> {
 impl SledEventStore {
     /// Opens (or creates) the store of `context` in the directory `path`.
     ///
-    /// Only one store may have a directory open at a time: sled locks it.
+    /// Only one store may have a directory open at a time: sled locks it. `open` waits up to
+    /// 5 s for a handle that is closing to let go, then fails.
     pub fn open(
         path: impl AsRef<Path>,
         context: &str,
@@ -221,17 +222,12 @@ impl SledEventStore {
         config: StoreConfig,
     ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let db = ::sled::Config::new()
-            .path(&path)
-            .mode(::sled::Mode::LowSpace)
-            .cache_capacity(config.cache_capacity)
-            .open()
-            .map_err(|e| match sled_error(context, e) {
-                StoreError::Io { context, reason } => {
-                    StoreError::Io { context, reason: format!("opening the database in {}: {reason}", path.display()) }
-                }
-                other => other,
-            })?;
+        let db = open_db(&path, config.cache_capacity).map_err(|e| match sled_error(context, e) {
+            StoreError::Io { context, reason } => {
+                StoreError::Io { context, reason: format!("opening the database in {}: {reason}", path.display()) }
+            }
+            other => other,
+        })?;
         let log = db.open_tree("log").map_err(|e| sled_error(context, e))?;
         let snapshots = db.open_tree("snapshots").map_err(|e| sled_error(context, e))?;
         let data_path = path.join("db");
@@ -1128,36 +1124,96 @@ impl Writer {
         let reader = Reader { context: &self.context, log: &self.log };
         let commit = plan_commit(request, &mut GroupHeads { reader, overlay }, next.position, next.outbox, now)?;
         let start = record.len();
-        let range = kernel::record::encode_commit(record, &commit);
-        let (Ok(offset), Ok(len)) = (u32::try_from(range.start), u32::try_from(range.len())) else {
+        let frames = frame_commit(record, &commit);
+        let whole = start..record.len();
+        if whole.len() > MAX_COMMIT_BYTES || u32::try_from(whole.end).is_err() {
             record.truncate(start);
-            return Err(AppendError::Invalid("the commit is too large".into()));
-        };
-        if range.len() > MAX_COMMIT_BYTES {
-            record.truncate(start);
-            return Err(AppendError::Invalid(format!("the commit is {} bytes; the limit is 1 GiB", range.len())));
+            return Err(AppendError::Invalid(format!("the commit is {} bytes; the limit is 1 GiB", whole.len())));
         }
-        let at = |last: u64| Locator { group, offset, len, last }.encode();
+        // Every offset and length below fits in `u32`: they lie within `whole`, checked above.
+        let at = |range: &std::ops::Range<usize>, last: u64| {
+            Locator { group, offset: range.start as u32, len: range.len() as u32, last }.encode()
+        };
         if let (Some(first), Some(last)) = (commit.events.first(), commit.events.last()) {
-            positions.add(first.position.get(), last.position.get(), &range);
+            positions.add(first.position.get(), last.position.get(), &whole);
             next.position = last.position;
         }
-        // `plan_commit` keeps each stream's events together: one index entry per stream.
-        for run in commit.events.chunk_by(|a, b| a.stream == b.stream) {
+        // `plan_commit` keeps each stream's events together: one index entry per stream, at the
+        // frame holding them.
+        for (run, range) in commit.events.chunk_by(|a, b| a.stream == b.stream).zip(&frames.runs) {
             let (first, last) = (&run[0], &run[run.len() - 1]);
-            batch.insert(keys::stream(&first.stream, first.version.get()), &at(last.version.get())[..]);
+            batch.insert(keys::stream(&first.stream, first.version.get()), &at(range, last.version.get())[..]);
             overlay.heads.insert(first.stream.clone(), last.version);
         }
         if let (Some(first), Some(last)) = (commit.outbox.first(), commit.outbox.last()) {
-            outbox.add(first.seq.0, last.seq.0, &range);
+            outbox.add(first.seq.0, last.seq.0, &frames.rest);
             next.outbox = last.seq;
         }
         if let Some(mark) = &commit.inbox {
-            batch.insert(keys::inbox(mark), &at(0)[..]);
+            batch.insert(keys::inbox(mark), &at(&frames.rest, 0)[..]);
             overlay.inbox.insert(mark.clone());
         }
         Ok(commit.receipt())
     }
+}
+
+/// How long `open` waits for a directory another handle is still letting go of.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled's database, waiting up to [`LOCK_WAIT`] while its lock is held. Dropping the last
+/// handle of a store does not release the lock at once: sled's own background threads hold
+/// the database a moment longer. Reopening right after a close would otherwise fail now and
+/// then with "could not acquire lock" (seen in the conformance suite under load).
+fn open_db(path: &Path, cache_capacity: u64) -> ::sled::Result<::sled::Db> {
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        let opened =
+            ::sled::Config::new().path(path).mode(::sled::Mode::LowSpace).cache_capacity(cache_capacity).open();
+        match opened {
+            Err(::sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock && started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Where [`frame_commit`] put a commit's parts in the group's record.
+struct Frames {
+    /// The frame holding each run of one stream's events, in order.
+    runs: Vec<std::ops::Range<usize>>,
+    /// The frame holding the outbox messages and the inbox mark.
+    rest: std::ops::Range<usize>,
+}
+
+/// Frames a commit into the group's record. A commit to one stream is one frame. A commit to
+/// several streams is a frame per stream, then one for its messages and inbox mark: a stream
+/// read then decodes that stream's events only, not every event of a unit of work that touched
+/// thousands of aggregates (which made such reads quadratic). Each frame reads as a commit of
+/// its own part; atomicity is unchanged, since it comes from the group's one sled batch, and
+/// the frames stay in position order.
+fn frame_commit(record: &mut Vec<u8>, commit: &Commit) -> Frames {
+    let streams = commit.events.chunk_by(|a, b| a.stream == b.stream).count();
+    if streams <= 1 {
+        let range = kernel::record::encode_commit(record, commit);
+        return Frames { runs: vec![range.clone(); streams], rest: range };
+    }
+    let runs = commit
+        .events
+        .chunk_by(|a, b| a.stream == b.stream)
+        .map(|run| kernel::record::encode_commit(record, &Commit { events: run.to_vec(), outbox: vec![], inbox: None }))
+        .collect();
+    let rest = if commit.outbox.is_empty() && commit.inbox.is_none() {
+        record.len()..record.len()
+    } else {
+        let rest = Commit { events: vec![], outbox: commit.outbox.clone(), inbox: commit.inbox.clone() };
+        kernel::record::encode_commit(record, &rest)
+    };
+    Frames { runs, rest }
 }
 
 #[cfg(test)]
@@ -1173,6 +1229,58 @@ mod tests {
     /// Many requests queued at once share groups; each group has one global-log entry and
     /// one outbox entry spanning its commits, with commits that hold neither in between.
     /// Every way of reading them back sees each event and message once, in order.
+    /// A unit of work touching many aggregates is stored as a frame per stream: each stream
+    /// reads back its own events (without decoding the others: damage to one stream's frame
+    /// leaves the others readable), the global log and the outbox read back whole and in
+    /// order, and so after a reopen.
+    #[test]
+    fn a_commit_to_many_streams_reads_back_stream_by_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(Timestamp::from_micros(1_700_000_000_000_000)));
+        let open = || SledEventStore::open(dir.path(), "wide", clock.clone(), StoreConfig::default()).unwrap();
+        let store = open();
+        let ids = SequentialIds::new(3);
+        let streams: Vec<StreamId> = (0..50).map(|n| StreamId::for_aggregate("member", n)).collect();
+        let writes = streams
+            .iter()
+            .enumerate()
+            .map(|(n, stream)| kernel::store::StreamWrite {
+                stream: stream.clone(),
+                expected: Expected::NoStream,
+                events: (0..=n as u64 % 3).map(|k| event(&ids, k)).collect(),
+            })
+            .collect();
+        let mark = InboxMark { consumer: "c".into(), message_id: MessageId::generate(&ids) };
+        let request =
+            AppendRequest { writes, outbox: vec![message(&ids, 1), message(&ids, 2)], inbox: Some(mark.clone()) };
+        store.append(request).unwrap();
+        let store = {
+            drop(store);
+            open()
+        };
+        for (n, stream) in streams.iter().enumerate() {
+            let events = store.read_stream(stream, Version::INITIAL, StreamBound::End).unwrap();
+            assert_eq!(events.len(), n % 3 + 1, "{stream}");
+            assert!(events.iter().all(|e| e.stream == *stream));
+        }
+        let all = store.read_all(Position::START, usize::MAX).unwrap();
+        assert_eq!(all.len(), (0..50).map(|n| n % 3 + 1).sum::<usize>());
+        assert!(all.windows(2).all(|w| w[0].position.get() + 1 == w[1].position.get()), "in position order");
+        assert_eq!(store.read_outbox(OutboxSeq(0), usize::MAX).unwrap().len(), 2);
+        assert!(store.is_processed(&mark).unwrap());
+
+        // Damage the frame of the seventh stream's events: only that stream stops reading.
+        let damaged = store.read_stream(&streams[7], Version::INITIAL, StreamBound::End).unwrap()[0].position;
+        assert!(store.corrupt_commit_at(damaged).unwrap());
+        assert!(matches!(
+            store.read_stream(&streams[7], Version::INITIAL, StreamBound::End),
+            Err(StoreError::Corrupt { .. })
+        ));
+        for stream in streams.iter().filter(|s| **s != streams[7]) {
+            assert!(store.read_stream(stream, Version::INITIAL, StreamBound::End).is_ok(), "{stream}");
+        }
+    }
+
     #[test]
     fn commits_sharing_a_group_read_back_by_position_outbox_and_stream() {
         let dir = tempfile::tempdir().unwrap();

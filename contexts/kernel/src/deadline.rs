@@ -8,6 +8,7 @@
 //! port, so a simulation fires a month of deadlines in a moment.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +28,11 @@ pub fn shard_of(key: &str) -> u32 {
 /// One shard of a context's pending deadlines.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timers {
-    /// Pending deadlines by key.
-    pending: BTreeMap<String, Deadline>,
+    /// Pending deadlines by key. Shared (`Arc`), because the runtime clones a shard's state for
+    /// every deadline set or cancelled, and a shard holds thousands: a deep clone of each key
+    /// and JSON payload cost more than the rest of the command at 10,000 subscribers. Stored
+    /// (snapshots) exactly as a map of strings to deadlines.
+    pending: BTreeMap<Arc<str>, Arc<Deadline>>,
 }
 
 /// A pending deadline: when, and what the context asked to be told then.
@@ -78,14 +82,18 @@ pub enum TimerError {
 impl Timers {
     /// Pending deadlines due at `now`, earliest first (ties by key).
     pub fn due(&self, now: Timestamp) -> Vec<(String, Deadline)> {
-        let mut due: Vec<_> =
-            self.pending.iter().filter(|(_, d)| d.at <= now).map(|(k, d)| (k.clone(), d.clone())).collect();
+        let mut due: Vec<_> = self
+            .pending
+            .iter()
+            .filter(|(_, d)| d.at <= now)
+            .map(|(k, d)| (k.to_string(), Deadline::clone(d)))
+            .collect();
         due.sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
         due
     }
 
     pub fn get(&self, key: &str) -> Option<&Deadline> {
-        self.pending.get(key)
+        self.pending.get(key).map(|d| d.as_ref())
     }
 
     pub fn len(&self) -> usize {
@@ -111,16 +119,16 @@ impl Aggregate for Timers {
                 Err(TimerError::EmptyKey)
             }
             TimerCommand::Schedule { key, at, payload } => {
-                if self.pending.get(key).is_some_and(|d| d.at == *at && d.payload == *payload) {
+                if self.pending.get(key.as_str()).is_some_and(|d| d.at == *at && d.payload == *payload) {
                     return Ok(vec![]);
                 }
                 Ok(vec![TimerEvent::DeadlineScheduled { key: key.clone(), at: *at, payload: payload.clone() }])
             }
             // Cancelling what is not pending (fired already, or never set) is a no-op: the
             // caller's intent, "no deadline", holds.
-            TimerCommand::Cancel { key } if !self.pending.contains_key(key) => Ok(vec![]),
+            TimerCommand::Cancel { key } if !self.pending.contains_key(key.as_str()) => Ok(vec![]),
             TimerCommand::Cancel { key } => Ok(vec![TimerEvent::DeadlineCancelled { key: key.clone() }]),
-            TimerCommand::Fire { key } => match self.pending.get(key) {
+            TimerCommand::Fire { key } => match self.pending.get(key.as_str()) {
                 None => Err(TimerError::NotPending(key.clone())),
                 Some(d) if d.at > env.now => Err(TimerError::NotDue { key: key.clone(), at: d.at }),
                 Some(_) => Ok(vec![TimerEvent::DeadlineFired { key: key.clone() }]),
@@ -131,10 +139,10 @@ impl Aggregate for Timers {
     fn evolve(&mut self, event: &TimerEvent) {
         match event {
             TimerEvent::DeadlineScheduled { key, at, payload } => {
-                self.pending.insert(key.clone(), Deadline { at: *at, payload: payload.clone() });
+                self.pending.insert(Arc::from(key.as_str()), Arc::new(Deadline { at: *at, payload: payload.clone() }));
             }
             TimerEvent::DeadlineCancelled { key } | TimerEvent::DeadlineFired { key } => {
-                self.pending.remove(key);
+                self.pending.remove(key.as_str());
             }
         }
     }
