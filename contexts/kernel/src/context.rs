@@ -179,9 +179,18 @@ pub enum HandleError<E> {
 
 impl<E> From<crate::unit_of_work::ExecuteError<E>> for HandleError<E> {
     fn from(e: crate::unit_of_work::ExecuteError<E>) -> Self {
-        match e {
-            crate::unit_of_work::ExecuteError::Rejected(e) => Self::Rejected(e),
-            crate::unit_of_work::ExecuteError::Infrastructure(e) => Self::Infrastructure(e),
+        e.refused_as(|e| e)
+    }
+}
+
+impl<E> crate::unit_of_work::ExecuteError<E> {
+    /// This failure as a use case's, naming an aggregate's refusal in the context's own
+    /// language (`|e| OrdersError::Refused { order_id, error: e }`): the aggregate's error
+    /// type stays inside the context, the port speaks of what the caller asked for.
+    pub fn refused_as<F>(self, refusal: impl FnOnce(E) -> F) -> HandleError<F> {
+        match self {
+            crate::unit_of_work::ExecuteError::Rejected(e) => HandleError::Rejected(refusal(e)),
+            crate::unit_of_work::ExecuteError::Infrastructure(e) => HandleError::Infrastructure(e),
         }
     }
 }
@@ -275,5 +284,20 @@ pub trait BoundedContext: Send + Sync + 'static {
         let _ = repository;
         authorize(&[], caller, link)?;
         Err(QueryError::NotFound(link.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HandleError;
+    use crate::unit_of_work::{ExecuteError, InfrastructureError};
+
+    #[test]
+    fn a_refusal_is_renamed_and_an_infrastructure_failure_kept() {
+        let refused: ExecuteError<u8> = ExecuteError::Rejected(7);
+        assert!(matches!(refused.refused_as(|n| format!("refused {n}")), HandleError::Rejected(s) if s == "refused 7"));
+        let broken: ExecuteError<u8> =
+            ExecuteError::Infrastructure(InfrastructureError::Publish { message: "m".into(), reason: "r".into() });
+        assert!(matches!(broken.refused_as(|n| n.to_string()), HandleError::Infrastructure(_)));
     }
 }

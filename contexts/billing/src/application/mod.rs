@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use kernel::context::{BoundedContext, Caller, ContextDescriptor, HandleError, MessageError, QueryError};
 use kernel::message::Envelope;
-use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 use serde_json::value::RawValue;
 
@@ -71,10 +71,7 @@ fn execute<A: Aggregate, R: Repository>(
     command: &A::Command,
     refusal: impl FnOnce(A::Error) -> BillingError,
 ) -> Outcome<Vec<A::Event>> {
-    uow.execute::<A>(id, command).map_err(|error| match error {
-        ExecuteError::Rejected(error) => HandleError::Rejected(refusal(error)),
-        ExecuteError::Infrastructure(error) => HandleError::Infrastructure(error),
-    })
+    uow.execute::<A>(id, command).map_err(|error| error.refused_as(refusal))
 }
 
 /// A handler's failure, as the runtime records it (and dead-letters the message).

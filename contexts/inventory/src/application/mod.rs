@@ -20,7 +20,7 @@ use std::fmt::Display;
 
 use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
 use kernel::message::Envelope;
-use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
 use crate::ports::{InventoryAnswer, InventoryCommand, InventoryError, InventoryQuery, InventoryReply};
@@ -51,10 +51,7 @@ fn execute<A: Aggregate, R: Repository>(
     command: &A::Command,
     refusal: impl FnOnce(A::Error) -> InventoryError,
 ) -> Outcome<Vec<A::Event>> {
-    uow.execute::<A>(id, command).map_err(|error| match error {
-        ExecuteError::Rejected(error) => HandleError::Rejected(refusal(error)),
-        ExecuteError::Infrastructure(error) => HandleError::Infrastructure(error),
-    })
+    uow.execute::<A>(id, command).map_err(|error| error.refused_as(refusal))
 }
 
 impl BoundedContext for InventoryContext {

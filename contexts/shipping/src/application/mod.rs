@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
 use kernel::message::Envelope;
-use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
 use crate::domain::ids::ShipmentId;
@@ -63,10 +63,7 @@ fn execute<A: Aggregate, R: Repository>(
     command: &A::Command,
     refusal: impl FnOnce(A::Error) -> ShippingError,
 ) -> Outcome<Vec<A::Event>> {
-    uow.execute::<A>(id, command).map_err(|error| match error {
-        ExecuteError::Rejected(error) => HandleError::Rejected(refusal(error)),
-        ExecuteError::Infrastructure(error) => HandleError::Infrastructure(error),
-    })
+    uow.execute::<A>(id, command).map_err(|error| error.refused_as(refusal))
 }
 
 /// A shipment's refusal, in the port's words.
