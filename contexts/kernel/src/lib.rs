@@ -29,6 +29,7 @@ pub mod message;
 pub mod record;
 pub mod repository;
 pub mod store;
+pub mod text;
 pub mod time;
 pub mod unit_of_work;
 

@@ -48,24 +48,7 @@ fn sanitize(input: &str, max: usize, fallback: &str) -> String {
     }
 }
 
-/// How much of a rejected input an error message repeats: enough to recognise it, never a
-/// megabyte of it, and with control characters escaped so a log line stays one line.
-pub(crate) fn excerpt(input: &str) -> String {
-    const SHOWN_CHARS_MAX: usize = 40;
-    let mut shown = String::new();
-    for (n, c) in input.chars().enumerate() {
-        if n == SHOWN_CHARS_MAX {
-            shown.push('…');
-            break;
-        }
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
-}
+pub(crate) use kernel::text::excerpt;
 
 /// Declares a text type: a validated `String` newtype, stored as a plain JSON string and
 /// checked again when read back.

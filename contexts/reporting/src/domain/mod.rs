@@ -23,24 +23,7 @@ pub mod title;
 pub mod us_state;
 pub mod warehouse;
 
-/// How much of a rejected input an error message repeats: enough to recognise it, never a
-/// megabyte of it, and with control characters escaped so a log line stays one line.
-pub(crate) fn excerpt(input: &str) -> String {
-    const SHOWN_CHARS_MAX: usize = 40;
-    let mut shown = String::new();
-    for (n, c) in input.chars().enumerate() {
-        if n == SHOWN_CHARS_MAX {
-            shown.push('…');
-            break;
-        }
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
-}
+pub(crate) use kernel::text::excerpt;
 
 /// The stored form of each event (type, schema version, JSON payload), for snapshot tests that
 /// make any change to what is at rest visible: a changed shape needs a new schema version and

@@ -42,28 +42,7 @@ pub(crate) fn clean_text(input: &str, chars_max: usize) -> Result<String, TextPr
     Ok(text.to_owned())
 }
 
-/// How much of a rejected input an error message repeats: enough to recognise it, never a
-/// megabyte of it, and with control characters escaped so a log line stays one line.
-pub(crate) fn excerpt(input: &str) -> String {
-    excerpt_of(input, 40)
-}
-
-/// [`excerpt`], showing at most `shown_chars_max` characters.
-pub(crate) fn excerpt_of(input: &str, shown_chars_max: usize) -> String {
-    let mut shown = String::new();
-    for (n, c) in input.chars().enumerate() {
-        if n == shown_chars_max {
-            shown.push('…');
-            break;
-        }
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
-}
+pub(crate) use kernel::text::{excerpt, excerpt_of};
 
 /// The stored form of each event (type, schema version, JSON payload), for snapshot tests that
 /// make any change to what is at rest visible: a changed shape needs a new schema version and
