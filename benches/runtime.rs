@@ -29,7 +29,8 @@ use bookbox::runtime::storage::{MemoryStorage, SledStorage};
 use bookbox::runtime::{PendingAnswer, Runtime, RuntimeConfig, RuntimeHandle};
 use bookbox::store::{SledEventStore, StoreConfig};
 use kernel::context::{
-    BoundedContext, ContextDescriptor, HandleError, MessageError, PublishedMessage, QueryError, Subscription,
+    Answers, BoundedContext, Command, ContextDescriptor, HandleError, Handles, MessageError, PublishedMessage, Query,
+    QueryError, Subscription,
 };
 use kernel::event::DomainEvent;
 use kernel::ids::{CausationId, CorrelationId};
@@ -88,9 +89,24 @@ impl Aggregate for Counter {
 /// `counters`: commands bump counters; nothing is published.
 struct Counters;
 
+/// Adds one to a counter of `counters`.
 #[derive(Debug)]
 struct Bump {
     counter: u64,
+}
+
+impl Command for Bump {
+    type Context = Counters;
+    type Reply = ();
+}
+
+/// The value of a counter of `counters`.
+#[derive(Debug)]
+struct CounterValue(u64);
+
+impl Query for CounterValue {
+    type Context = Counters;
+    type Answer = Counter;
 }
 
 static COUNTERS: ContextDescriptor = ContextDescriptor {
@@ -102,32 +118,25 @@ static COUNTERS: ContextDescriptor = ContextDescriptor {
     upstreams: &[],
 };
 
-fn query_counter<R: Repository>(counter: u64, repository: &mut R) -> Result<Counter, QueryError> {
-    Ok(repository.load::<Counter>(&StreamId::for_aggregate(Counter::CATEGORY, counter))?.state)
+impl BoundedContext for Counters {
+    const CONTEXT: &'static ContextDescriptor = &COUNTERS;
+    type Error = CounterError;
 }
 
-impl BoundedContext for Counters {
-    type Command = Bump;
-    type Reply = ();
-    type Error = CounterError;
-    type Query = u64;
-    type Answer = Counter;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &COUNTERS
-    }
-
+impl Handles<Bump> for Counters {
     fn handle<R: Repository>(&self, bump: Bump, uow: &mut UnitOfWork<'_, R>) -> Result<(), HandleError<CounterError>> {
         uow.execute::<Counter>(&bump.counter, &Add(1))?;
         Ok(())
     }
+}
 
-    fn on_message<R: Repository>(&self, id: &str, _: &Envelope, _: &mut UnitOfWork<'_, R>) -> Result<(), MessageError> {
-        Err(MessageError::UnknownHandler(id.to_owned()))
-    }
-
-    fn query<R: Repository>(&self, counter: u64, repository: &mut R) -> Result<Counter, QueryError> {
-        query_counter(counter, repository)
+impl Answers<CounterValue> for Counters {
+    fn answer<R: Repository>(
+        &self,
+        CounterValue(counter): CounterValue,
+        repository: &mut R,
+    ) -> Result<Counter, QueryError> {
+        Ok(repository.load::<Counter>(&StreamId::for_aggregate(Counter::CATEGORY, counter))?.state)
     }
 }
 
@@ -157,29 +166,31 @@ struct Ping {
     counter: u64,
 }
 
-impl BoundedContext for Sender {
-    type Command = Bump;
+/// Adds one to a counter of `sender` and publishes a `ping` about it.
+#[derive(Debug)]
+struct BumpAndPing {
+    counter: u64,
+}
+
+impl Command for BumpAndPing {
+    type Context = Sender;
     type Reply = ();
+}
+
+impl BoundedContext for Sender {
+    const CONTEXT: &'static ContextDescriptor = &SENDER;
     type Error = CounterError;
-    type Query = u64;
-    type Answer = Counter;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &SENDER
-    }
-
-    fn handle<R: Repository>(&self, bump: Bump, uow: &mut UnitOfWork<'_, R>) -> Result<(), HandleError<CounterError>> {
+impl Handles<BumpAndPing> for Sender {
+    fn handle<R: Repository>(
+        &self,
+        bump: BumpAndPing,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), HandleError<CounterError>> {
         uow.execute::<Counter>(&bump.counter, &Add(1))?;
         uow.publish(&PING, &bump.counter, &Ping { counter: bump.counter })?;
         Ok(())
-    }
-
-    fn on_message<R: Repository>(&self, id: &str, _: &Envelope, _: &mut UnitOfWork<'_, R>) -> Result<(), MessageError> {
-        Err(MessageError::UnknownHandler(id.to_owned()))
-    }
-
-    fn query<R: Repository>(&self, counter: u64, repository: &mut R) -> Result<Counter, QueryError> {
-        query_counter(counter, repository)
     }
 }
 
@@ -201,19 +212,8 @@ static RECEIVER: ContextDescriptor = ContextDescriptor {
 };
 
 impl BoundedContext for Receiver {
-    type Command = ();
-    type Reply = ();
+    const CONTEXT: &'static ContextDescriptor = &RECEIVER;
     type Error = CounterError;
-    type Query = u64;
-    type Answer = Counter;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &RECEIVER
-    }
-
-    fn handle<R: Repository>(&self, _: (), _: &mut UnitOfWork<'_, R>) -> Result<(), HandleError<CounterError>> {
-        Ok(())
-    }
 
     fn on_message<R: Repository>(
         &self,
@@ -229,10 +229,6 @@ impl BoundedContext for Receiver {
             }
             other => Err(MessageError::UnknownHandler(other.to_owned())),
         }
-    }
-
-    fn query<R: Repository>(&self, counter: u64, repository: &mut R) -> Result<Counter, QueryError> {
-        query_counter(counter, repository)
     }
 }
 
@@ -253,22 +249,26 @@ fn start(dir: &Path, host: impl FnOnce(Runtime) -> Runtime) -> RuntimeHandle {
 /// Commands in flight at once: enough to fill several group commits.
 const WINDOW: usize = 2_048;
 
-fn answered<C: BoundedContext>(answer: PendingAnswer<C>) {
+fn answered<K: Command>(answer: PendingAnswer<K>) {
     answer.blocking_recv().expect("an answer").expect("the command is accepted");
 }
 
 /// Sends `commands` with up to [`WINDOW`] of them in flight; returns once all are durable.
-fn drive<C: BoundedContext>(runtime: &RuntimeHandle, commands: impl IntoIterator<Item = C::Command>) -> u64 {
+fn drive<K>(runtime: &RuntimeHandle, commands: impl IntoIterator<Item = K>) -> u64
+where
+    K: Command,
+    K::Context: Handles<K>,
+{
     let mut in_flight = VecDeque::with_capacity(WINDOW);
     let mut sent = 0;
     for command in commands {
         if in_flight.len() == WINDOW {
-            answered::<C>(in_flight.pop_front().expect("full"));
+            answered::<K>(in_flight.pop_front().expect("full"));
         }
-        in_flight.push_back(runtime.execute_detached::<C>(command).expect("the context is hosted"));
+        in_flight.push_back(runtime.execute_detached(command).expect("the context is hosted"));
         sent += 1;
     }
-    in_flight.into_iter().for_each(answered::<C>);
+    in_flight.into_iter().for_each(answered::<K>);
     sent
 }
 
@@ -335,11 +335,11 @@ fn runtime_many(aggregates: u64, each: u64, kept: Kept) -> (u64, Duration) {
         }
     };
     let before = cpu();
-    let measured = timed(|| drive::<Counters>(&runtime, workload(aggregates, each).map(|counter| Bump { counter })));
+    let measured = timed(|| drive(&runtime, workload(aggregates, each).map(|counter| Bump { counter })));
     if kept == Kept::OnSled {
         CPU_MANY.with(|c| c.set(c.get() + (cpu() - before)));
     }
-    let check = runtime.query_blocking::<Counters>(aggregates - 1).expect("a counter");
+    let check = runtime.query_blocking(CounterValue(aggregates - 1)).expect("a counter");
     assert_eq!(check.bumps, each, "every command counted once");
     runtime.shutdown();
     measured
@@ -502,7 +502,7 @@ struct LongStream {
 fn long_stream(events: u64, commands: u64) -> LongStream {
     let dir = tempfile::tempdir().expect("a temporary directory");
     prefill(dir.path(), events);
-    let first = |runtime: &RuntimeHandle| timed(|| drive::<Counters>(runtime, [Bump { counter: 0 }])).1;
+    let first = |runtime: &RuntimeHandle| timed(|| drive(runtime, [Bump { counter: 0 }])).1;
     let runtime = start(dir.path(), |r| r.host(Counters));
     let cold_replay = first(&runtime);
     // A snapshot is due at the first command after a replay of more than `snapshot_every`
@@ -510,8 +510,8 @@ fn long_stream(events: u64, commands: u64) -> LongStream {
     runtime.shutdown();
     let runtime = start(dir.path(), |r| r.host(Counters));
     let cold_snapshot = first(&runtime);
-    let (n, t) = timed(|| drive::<Counters>(&runtime, (0..commands).map(|_| Bump { counter: 0 })));
-    let state = runtime.query_blocking::<Counters>(0).expect("the counter");
+    let (n, t) = timed(|| drive(&runtime, (0..commands).map(|_| Bump { counter: 0 })));
+    let state = runtime.query_blocking(CounterValue(0)).expect("the counter");
     assert_eq!(state.bumps, events + commands + 2, "every command counted once");
     runtime.shutdown();
     LongStream { steady: Rate { count: n, elapsed: t }, cold_replay, cold_snapshot }
@@ -560,7 +560,7 @@ fn messages(n: u64) -> Messages {
     let both = |r: Runtime| r.host(Sender).host(Receiver);
     let first = start(dir.path(), both);
     first.stop_context("receiver").expect("hosted");
-    let appends = timed(|| drive::<Sender>(&first, (0..n).map(|counter| Bump { counter })));
+    let appends = timed(|| drive(&first, (0..n).map(|counter| BumpAndPing { counter })));
     first.shutdown();
 
     let began = Instant::now();
@@ -632,7 +632,7 @@ fn bench_memory(touch: u64) {
     let start = Instant::now();
     let mut done = 0;
     for checkpoint in checkpoints {
-        done += drive::<Counters>(&runtime, (done..checkpoint).map(|counter| Bump { counter }));
+        done += drive(&runtime, (done..checkpoint).map(|counter| Bump { counter }));
         println!(
             "    after {done:>8} aggregates: RSS {:>6.0} MiB, {:>6.0} MiB on disk, {:.0} commands/s so far",
             rss_mib(),

@@ -221,7 +221,7 @@ mod tests {
     use kernel::testing::incoming;
     use kernel::time::ManualClock;
     use kernel::InMemoryEventStore;
-    use reporting::ports::{ReportingAnswer, ReportingQuery};
+    use reporting::ports::queries::SalesByState;
 
     const TEXAS: &str = r#"{"order_id":"0d4c3b2a-1f0e-4d9c-8b7a-695847362514","customer_id":"b1eece00-5678-4abc-9def-665544332211",
       "month":"2026-04","end_state":"delivered","captured":{"amount_cents":1499,"currency":"USD"},
@@ -237,10 +237,7 @@ mod tests {
     }
 
     fn ended_orders(models: &ReadModels) -> u64 {
-        match models.query(&ReportingQuery::SalesByState { state: None }) {
-            Ok(ReportingAnswer::SalesByState(view)) => view.total.ended,
-            other => panic!("{other:?}"),
-        }
+        models.answer(SalesByState { state: None }).expect("sales by state answers").total.ended
     }
 
     #[test]

@@ -8,16 +8,12 @@ use std::time::Duration;
 
 use bookbox::runtime::storage::MemoryStorage;
 use bookbox::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
-use curation::ports::{CuratedBoxStatus, CurationAnswer, CurationCommand, CurationQuery};
-use curation::CurationContext;
+use curation::ports::{queries, CuratedBoxStatus, FinalizeSelection};
 use customers::ports::{CustomersCommand, PostalAddress, Registration};
-use customers::Customers;
-use inventory::ports::InventoryCommand;
-use inventory::InventoryContext;
+use inventory::ports::{AddBook, ReceiveShipment};
 use kernel::ids::SequentialIds;
 use kernel::time::{ManualClock, Timestamp};
-use subscriptions::ports::{SubscriptionsCommand, SubscriptionsReply};
-use subscriptions::Subscriptions;
+use subscriptions::ports::{StartCycle, SubscriptionsCommand};
 
 const SETTLE: Duration = Duration::from_secs(30);
 
@@ -48,29 +44,20 @@ fn subscriber(runtime: &RuntimeHandle, name: &str, genres: &[&str], books_per_mo
             country: "US".into(),
         },
     };
-    let customer =
-        runtime.execute_blocking::<Customers>(CustomersCommand::Register(registration)).unwrap().reply.customer_id;
+    let customer = runtime.execute_blocking(CustomersCommand::Register(registration)).unwrap().reply.customer_id;
     let genres = genres.iter().map(|g| g.to_string()).collect();
-    runtime
-        .execute_blocking::<Customers>(CustomersCommand::UpdateGenrePreferences { customer_id: customer, genres })
-        .unwrap();
+    runtime.execute_blocking(CustomersCommand::UpdateGenrePreferences { customer_id: customer, genres }).unwrap();
     let subscriber_id = subscriptions::ports::CustomerId::from_uuid(customer.as_uuid());
     let reply = runtime
-        .execute_blocking::<Subscriptions>(SubscriptionsCommand::Subscribe {
-            customer_id: subscriber_id,
-            books_per_month,
-        })
+        .execute_blocking(SubscriptionsCommand::Subscribe { customer_id: subscriber_id, books_per_month })
         .unwrap()
         .reply;
-    let SubscriptionsReply::Subscription(view) = reply else { panic!("unexpected reply {reply:?}") };
-    (customer.to_string(), view.subscription_id.to_string())
+    (customer.to_string(), reply.subscription_id.to_string())
 }
 
 fn curated(runtime: &RuntimeHandle, subscription_id: &str, month: &str) -> Vec<String> {
-    let query = CurationQuery::CuratedBox { subscription_id: subscription_id.into(), month: month.into() };
-    let CurationAnswer::CuratedBox(view) = runtime.query_blocking::<CurationContext>(query).unwrap() else {
-        panic!("unexpected answer")
-    };
+    let query = queries::CuratedBox { subscription_id: subscription_id.into(), month: month.into() };
+    let view = runtime.query_blocking(query).unwrap();
     assert_eq!(view.status, CuratedBoxStatus::Curated, "{view:?}");
     view.books.into_iter().map(|b| b.isbn).collect()
 }
@@ -90,22 +77,17 @@ fn every_due_box_is_curated_to_taste_without_repeats_while_customers_is_stopped(
     let clock = Arc::new(ManualClock::new(at("2026-10-20T09:00:00Z")));
     let runtime = start(clock.clone());
     for (i, (isbn, genre)) in BOOKS.iter().enumerate() {
-        let add = InventoryCommand::AddBook {
-            isbn: (*isbn).into(),
-            title: format!("Book {i}"),
-            genres: vec![(*genre).into()],
-        };
-        runtime.execute_blocking::<InventoryContext>(add).unwrap();
-        let receive =
-            InventoryCommand::ReceiveShipment { isbn: (*isbn).into(), warehouse: "dallas".into(), quantity: 5 };
-        runtime.execute_blocking::<InventoryContext>(receive).unwrap();
+        let add = AddBook { isbn: (*isbn).into(), title: format!("Book {i}"), genres: vec![(*genre).into()] };
+        runtime.execute_blocking(add).unwrap();
+        let receive = ReceiveShipment { isbn: (*isbn).into(), warehouse: "dallas".into(), quantity: 5 };
+        runtime.execute_blocking(receive).unwrap();
     }
     let (_, ada) = subscriber(&runtime, "Ada", &["mystery"], 1);
     let (_, bo) = subscriber(&runtime, "Bo", &["fantasy", "science-fiction"], 2);
     let all: Vec<String> = BOOKS.iter().map(|(isbn, _)| (*isbn).to_owned()).collect();
     for month in ["2026-11", "2026-12"] {
-        let finalize = CurationCommand::FinalizeSelection { month: month.into(), isbns: all.clone() };
-        runtime.execute_blocking::<CurationContext>(finalize).unwrap();
+        let finalize = FinalizeSelection { month: month.into(), isbns: all.clone() };
+        runtime.execute_blocking(finalize).unwrap();
     }
     runtime.settle(SETTLE).unwrap();
 
@@ -114,7 +96,7 @@ fn every_due_box_is_curated_to_taste_without_repeats_while_customers_is_stopped(
     let mut received = std::collections::HashMap::<&str, Vec<String>>::new();
     for (month, day) in [("2026-11", "2026-11-01T06:00:00Z"), ("2026-12", "2026-12-01T06:00:00Z")] {
         clock.set(at(day));
-        runtime.execute_blocking::<Subscriptions>(SubscriptionsCommand::StartCycle { month: month.into() }).unwrap();
+        runtime.execute_blocking(StartCycle { month: month.into() }).unwrap();
         runtime.settle(SETTLE).unwrap();
         let ada_box = curated(&runtime, &ada, month);
         let bo_box = curated(&runtime, &bo, month);
@@ -131,8 +113,8 @@ fn every_due_box_is_curated_to_taste_without_repeats_while_customers_is_stopped(
         assert_eq!(distinct.len(), books.len(), "{who} received a book twice: {books:?}");
     }
     // Starting the same month again has no second effect.
-    let again = runtime.execute_blocking::<Subscriptions>(SubscriptionsCommand::StartCycle { month: "2026-12".into() });
-    let SubscriptionsReply::Cycle(report) = again.unwrap().reply else { panic!("expected a cycle report") };
+    let again = runtime.execute_blocking(StartCycle { month: "2026-12".into() });
+    let report = again.unwrap().reply;
     assert!(report.already_started);
     runtime.start_context("customers").unwrap();
     runtime.settle(SETTLE).unwrap();

@@ -21,7 +21,7 @@ use bookbox::runtime::{Runtime, RuntimeHandle};
 use bookbox::store::StoreConfig;
 use kernel::store::StreamBound;
 use kernel::{Position, StreamId, Version};
-use support::contexts::{Auditing, Ledger, LedgerCommand, Snooper};
+use support::contexts::{AuditTrailOf, Auditing, Ledger, LedgerAccount, LedgerCommand, Snooper, SnooperTrail};
 
 const CHILD_DIR: &str = "BOOKBOX_RUNTIME_CRASH_CHILD";
 const CHILD_ROUND: &str = "BOOKBOX_RUNTIME_CRASH_ROUND";
@@ -60,7 +60,7 @@ fn runtime_crash_child() {
     for n in 0.. {
         let (account, cmd) = command(round, n);
         let kind = if matches!(cmd, LedgerCommand::Open { .. }) { "open" } else { "deposit" };
-        in_flight.push_back((account, kind, runtime.execute_detached::<Ledger>(cmd).expect("ledger is hosted")));
+        in_flight.push_back((account, kind, runtime.execute_detached(cmd).expect("ledger is hosted")));
         if in_flight.len() < WINDOW {
             continue;
         }
@@ -110,14 +110,14 @@ fn verify(runtime: &RuntimeHandle, acked: &BTreeMap<u64, Acked>, round: u64) {
     // Every message was processed by each consumer exactly once: one statement entry per
     // deposit ledger committed, one opening, and a replica equal to the balance.
     for (account, deposits) in &deposited {
-        let balance = runtime.query_blocking::<Ledger>(*account).unwrap().balance;
+        let balance = runtime.query_blocking(LedgerAccount(*account)).unwrap().balance;
         assert_eq!(balance, *deposits, "account {account}");
-        let audit = runtime.query_blocking::<Auditing>(*account).unwrap();
+        let audit = runtime.query_blocking(AuditTrailOf(*account)).unwrap();
         let opened = audit.entries.iter().filter(|e| e.starts_with("opened by")).count();
         let statements = audit.entries.iter().filter(|e| e.starts_with("statement")).count() as u64;
         assert_eq!((opened, statements), (1, *deposits), "round {round}: account {account}: {:?}", audit.entries);
         assert_eq!(audit.replica_balance, Some(balance), "round {round}: account {account}");
-        let snooped = runtime.query_blocking::<Snooper>(*account).unwrap().entries.len() as u64;
+        let snooped = runtime.query_blocking(SnooperTrail(*account)).unwrap().entries.len() as u64;
         assert_eq!(snooped, *deposits, "round {round}: snooper on account {account}");
     }
 }

@@ -9,12 +9,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use kernel::context::BoundedContext;
+use kernel::context::Answers;
 use kernel::store::EventStore;
 use kernel::unit_of_work::StoreRepository;
 use kernel::Timestamp;
-use reporting::ports::ReportingQuery;
+use reporting::ports::queries::{CustomersOver, OrdersByEndState, SalesByState, StockByBook, CUSTOMERS_LISTED_MAX};
+use reporting::ports::{ReadModelQuery, ReadModels};
 use reporting::ReportingContext;
+use serde::Serialize;
 
 use super::events::{context_dirs, open_store};
 use crate::rebuild::{rebuild_reporting, Progress, Rebuild, Rebuilt};
@@ -30,14 +32,49 @@ pub struct ReplayArgs {
     pub quiet: bool,
 }
 
-/// The questions asked of the live and the rebuilt models.
-fn questions() -> Vec<ReportingQuery> {
-    vec![
-        ReportingQuery::SalesByState { state: None },
-        ReportingQuery::OrdersByEndState { month: None },
-        ReportingQuery::StockByBook { isbn: None },
-        ReportingQuery::CustomersOver { amount_cents: 0, limit: Some(reporting::ports::CUSTOMERS_LISTED_MAX) },
-    ]
+/// Asks every question of the rebuilt models, and of the live ones when there are.
+fn ask_all(models: &ReadModels, live: Option<&dyn EventStore>) -> anyhow::Result<usize> {
+    let differences = [
+        ask(models, live, "sales-by-state", SalesByState { state: None })?,
+        ask(models, live, "orders-by-end-state", OrdersByEndState { month: None })?,
+        ask(models, live, "stock-by-book", StockByBook { isbn: None })?,
+        ask(models, live, "customers-over", CustomersOver { amount_cents: 0, limit: Some(CUSTOMERS_LISTED_MAX) })?,
+    ];
+    Ok(differences.into_iter().filter(|differs| *differs).count())
+}
+
+/// An answer as printed: the view, tagged with the question's name.
+#[derive(Serialize)]
+struct Tagged<'a, T> {
+    answer: &'static str,
+    #[serde(flatten)]
+    view: &'a T,
+}
+
+/// Without a live store, prints the rebuilt answer; with one, says whether the two differ
+/// (printing both when they do).
+fn ask<Q>(models: &ReadModels, live: Option<&dyn EventStore>, name: &'static str, question: Q) -> anyhow::Result<bool>
+where
+    Q: ReadModelQuery,
+    ReportingContext: Answers<Q>,
+{
+    let rebuilt = models.answer(question.clone())?;
+    let Some(live) = live else {
+        println!("{}", serde_json::to_string(&Tagged { answer: name, view: &rebuilt })?);
+        return Ok(false);
+    };
+    let live_answer = ReportingContext
+        .answer(question.clone(), &mut StoreRepository(live))
+        .with_context(|| format!("asking the live model {question:?}"))?;
+    if rebuilt == live_answer {
+        return Ok(false);
+    }
+    println!(
+        "DIFFERS {question:?}\n  live:    {}\n  rebuilt: {}",
+        serde_json::to_string(&Tagged { answer: name, view: &live_answer })?,
+        serde_json::to_string(&Tagged { answer: name, view: &rebuilt })?
+    );
+    Ok(true)
 }
 
 pub fn run(data_dir: &Path, args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -63,27 +100,11 @@ pub fn run(data_dir: &Path, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     println!("rebuilt reporting from {messages} published messages ({refused} could not be applied)");
     if args.as_of.is_some() {
-        for question in questions() {
-            println!("{}", serde_json::to_string(&models.query(&question)?)?);
-        }
+        ask_all(&models, None)?;
         return Ok(ExitCode::SUCCESS);
     }
     let live_store = open_store(data_dir, "reporting")?;
-    let mut differences = 0;
-    for question in questions() {
-        let rebuilt = models.query(&question)?;
-        let live = ReportingContext
-            .query(question.clone(), &mut StoreRepository(&live_store as &dyn EventStore))
-            .with_context(|| format!("asking the live model {question:?}"))?;
-        if rebuilt != live {
-            differences += 1;
-            println!(
-                "DIFFERS {question:?}\n  live:    {}\n  rebuilt: {}",
-                serde_json::to_string(&live)?,
-                serde_json::to_string(&rebuilt)?
-            );
-        }
-    }
+    let differences = ask_all(&models, Some(&live_store as &dyn EventStore))?;
     if differences == 0 {
         println!("the rebuilt read models answer exactly as the live ones");
         Ok(ExitCode::SUCCESS)

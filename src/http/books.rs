@@ -4,10 +4,11 @@
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use inventory::ports::{
-    CatalogEntryView, InventoryAnswer, InventoryCommand, InventoryError, InventoryQuery, InventoryReply, StockReport,
-    TransferView, WarehouseStock,
+    queries, AddBook, CatalogEntryView, InventoryError, MarkBookAvailable, MarkBookUnavailable, ReviseBook,
+    StockReport, TransferView, WarehouseStock,
 };
 use inventory::InventoryContext;
+use kernel::context::{Command, Handles};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,10 +16,6 @@ use crate::http::input::Isbn;
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted};
 use crate::http::state::AppState;
-
-pub(crate) fn context() -> &'static str {
-    inventory::CONTEXT.name
-}
 
 /// A book to list in the catalog.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -161,17 +158,18 @@ impl Rejection for InventoryError {
 }
 
 /// Runs an inventory command whose reply is a catalog entry.
-async fn catalog_command(state: &AppState, command: InventoryCommand, created: bool) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<InventoryContext>(context(), command).await?;
-    let InventoryReply::CatalogEntry(entry) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    let book = Book::from(entry);
+async fn catalog_command<K>(state: &AppState, command: K, created: bool) -> Result<HttpResponse, Problem>
+where
+    K: Command<Context = InventoryContext, Reply = CatalogEntryView>,
+    InventoryContext: Handles<K>,
+{
+    let executed = state.execute(command).await?;
+    let book = Book::from(executed.reply.clone());
     if created {
         let location = format!("/books/{}", book.isbn);
-        return Ok(reply::created(context(), &executed, book, location));
+        return Ok(reply::created(&executed, book, location));
     }
-    Ok(reply::ok(context(), &executed, book))
+    Ok(reply::ok(&executed, book))
 }
 
 /// List a book in the catalog.
@@ -188,7 +186,7 @@ async fn catalog_command(state: &AppState, command: InventoryCommand, created: b
 #[post("/books")]
 pub async fn add(state: web::Data<AppState>, body: web::Json<NewBook>) -> Result<HttpResponse, Problem> {
     let book = body.into_inner();
-    let command = InventoryCommand::AddBook { isbn: book.isbn.into(), title: book.title, genres: book.genres };
+    let command = AddBook { isbn: book.isbn.into(), title: book.title, genres: book.genres };
     catalog_command(&state, command, true).await
 }
 
@@ -203,11 +201,8 @@ pub async fn add(state: web::Data<AppState>, body: web::Json<NewBook>) -> Result
 )]
 #[get("/books/{isbn}")]
 pub async fn get_book(state: web::Data<AppState>, path: web::Path<Isbn>) -> Result<web::Json<Book>, Problem> {
-    let query = InventoryQuery::CatalogEntry { isbn: path.into_inner().into() };
-    match state.query::<InventoryContext>(context(), query).await? {
-        InventoryAnswer::CatalogEntry(entry) => Ok(web::Json(entry.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let entry = state.query(queries::CatalogEntry { isbn: path.into_inner().into() }).await?;
+    Ok(web::Json(entry.into()))
 }
 
 /// Revise a book's title and genres.
@@ -228,8 +223,7 @@ pub async fn revise(
     body: web::Json<BookRevision>,
 ) -> Result<HttpResponse, Problem> {
     let revision = body.into_inner();
-    let command =
-        InventoryCommand::ReviseBook { isbn: path.into_inner().into(), title: revision.title, genres: revision.genres };
+    let command = ReviseBook { isbn: path.into_inner().into(), title: revision.title, genres: revision.genres };
     catalog_command(&state, command, false).await
 }
 
@@ -244,7 +238,7 @@ pub async fn revise(
 )]
 #[put("/books/{isbn}/withdrawal")]
 pub async fn withdraw(state: web::Data<AppState>, path: web::Path<Isbn>) -> Result<HttpResponse, Problem> {
-    catalog_command(&state, InventoryCommand::MarkBookUnavailable { isbn: path.into_inner().into() }, false).await
+    catalog_command(&state, MarkBookUnavailable { isbn: path.into_inner().into() }, false).await
 }
 
 /// Put a withdrawn book back on sale.
@@ -258,7 +252,7 @@ pub async fn withdraw(state: web::Data<AppState>, path: web::Path<Isbn>) -> Resu
 )]
 #[delete("/books/{isbn}/withdrawal")]
 pub async fn put_back_on_sale(state: web::Data<AppState>, path: web::Path<Isbn>) -> Result<HttpResponse, Problem> {
-    catalog_command(&state, InventoryCommand::MarkBookAvailable { isbn: path.into_inner().into() }, false).await
+    catalog_command(&state, MarkBookAvailable { isbn: path.into_inner().into() }, false).await
 }
 
 /// A book's stock, per warehouse.
@@ -272,9 +266,6 @@ pub async fn put_back_on_sale(state: web::Data<AppState>, path: web::Path<Isbn>)
 )]
 #[get("/books/{isbn}/stock")]
 pub async fn stock(state: web::Data<AppState>, path: web::Path<Isbn>) -> Result<web::Json<Stock>, Problem> {
-    let query = InventoryQuery::Stock { isbn: path.into_inner().into() };
-    match state.query::<InventoryContext>(context(), query).await? {
-        InventoryAnswer::Stock(report) => Ok(web::Json(report.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let report = state.query(queries::Stock { isbn: path.into_inner().into() }).await?;
+    Ok(web::Json(report.into()))
 }

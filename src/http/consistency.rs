@@ -22,8 +22,9 @@ use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use kernel::context::Answers;
 use kernel::{Position, Timestamp};
-use reporting::ports::{ReportingAnswer, ReportingQuery};
+use reporting::ports::ReadModelQuery;
 use reporting::ReportingContext;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -243,13 +244,17 @@ fn reporting() -> &'static str {
 }
 
 /// Asks reporting `query`, from the read models `at` says.
-pub async fn answer(state: &AppState, at: ReadAt, query: ReportingQuery) -> Result<ReportingAnswer, Problem> {
+pub async fn answer<Q>(state: &AppState, at: ReadAt, query: Q) -> Result<Q::Answer, Problem>
+where
+    Q: ReadModelQuery,
+    ReportingContext: Answers<Q>,
+{
     match at {
         ReadAt::Live => {}
         ReadAt::After { after, wait } => wait_for(state, after, wait).await?,
         ReadAt::AsOf(time) => return as_of(state, time, query).await,
     }
-    state.query::<ReportingContext>(reporting(), query).await
+    state.query(query).await
 }
 
 /// Waits until reporting has processed everything `after.context` published up to
@@ -292,7 +297,7 @@ async fn wait_for(state: &AppState, after: After, wait: Duration) -> Result<(), 
 }
 
 /// Answers `query` from the read models rebuilt as of `time`.
-async fn as_of(state: &AppState, time: Timestamp, query: ReportingQuery) -> Result<ReportingAnswer, Problem> {
+async fn as_of<Q: ReadModelQuery>(state: &AppState, time: Timestamp, query: Q) -> Result<Q::Answer, Problem> {
     let _turn = state.rebuilds.acquire().await.map_err(|e| Problem::internal(e.to_string()))?;
     let rebuilt = state
         .blocking(move |runtime| {
@@ -306,7 +311,7 @@ async fn as_of(state: &AppState, time: Timestamp, query: ReportingQuery) -> Resu
             rebuild_reporting(logs, Rebuild::as_of(Some(time)), |_| {}).map_err(|e| Problem::internal(e.to_string()))
         })
         .await?;
-    rebuilt.models.query(&query).map_err(|e| query_problem(reporting(), e, true))
+    rebuilt.models.answer(query).map_err(|e| query_problem(reporting(), e, true))
 }
 
 #[cfg(test)]

@@ -4,10 +4,9 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use curation::ports::{
-    BookReplicaView, CuratedBoxStatus, CuratedBoxView, CurationAnswer, CurationCommand, CurationError, CurationQuery,
-    CurationReply, CustomerReplicaView, ReceivedBooksView,
+    queries, BookReplicaView, CuratedBoxStatus, CuratedBoxView, CurationError, CustomerReplicaView, ReceivedBooksView,
+    RetryCuration,
 };
-use curation::CurationContext;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,10 +15,6 @@ use crate::http::input::{Isbn, Month};
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted};
 use crate::http::state::AppState;
-
-pub(crate) fn context() -> &'static str {
-    curation::CONTEXT.name
-}
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -165,10 +160,6 @@ impl Rejection for CurationError {
     }
 }
 
-async fn ask(state: &AppState, query: CurationQuery) -> Result<CurationAnswer, Problem> {
-    state.query::<CurationContext>(context(), query).await
-}
-
 /// The box curated for a subscription in a month (or why curating it failed).
 #[utoipa::path(
     tag = "curation",
@@ -184,11 +175,8 @@ pub async fn curated_box(
     path: web::Path<BoxPath>,
 ) -> Result<web::Json<CuratedBox>, Problem> {
     let BoxPath { subscription_id, month } = path.into_inner();
-    let query = CurationQuery::CuratedBox { subscription_id: subscription_id.to_string(), month: month.into() };
-    match ask(&state, query).await? {
-        CurationAnswer::CuratedBox(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::CuratedBox { subscription_id: subscription_id.to_string(), month: month.into() };
+    Ok(web::Json(state.query(query).await?.into()))
 }
 
 /// Curate a failed box again (e.g. once the month's selection is finalized).
@@ -204,12 +192,9 @@ pub async fn curated_box(
 #[post("/subscriptions/{subscription_id}/curated-boxes/{month}/retries")]
 pub async fn retry_curation(state: web::Data<AppState>, path: web::Path<BoxPath>) -> Result<HttpResponse, Problem> {
     let BoxPath { subscription_id, month } = path.into_inner();
-    let command = CurationCommand::RetryCuration { subscription_id: subscription_id.to_string(), month: month.into() };
-    let executed = state.execute::<CurationContext>(context(), command).await?;
-    let CurationReply::CuratedBox(view) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    Ok(reply::ok(context(), &executed, CuratedBox::from(view)))
+    let command = RetryCuration { subscription_id: subscription_id.to_string(), month: month.into() };
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, CuratedBox::from(executed.reply.clone())))
 }
 
 /// Every book a customer has received.
@@ -223,11 +208,8 @@ pub async fn received_books(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<ReceivedBooks>, Problem> {
-    let query = CurationQuery::ReceivedBooks { customer_id: path.into_inner().to_string() };
-    match ask(&state, query).await? {
-        CurationAnswer::ReceivedBooks(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::ReceivedBooks { customer_id: path.into_inner().to_string() };
+    Ok(web::Json(state.query(query).await?.into()))
 }
 
 /// What curation holds of a customer (its replica of the customer's profile).
@@ -244,11 +226,8 @@ pub async fn customer_replica(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<CustomerReplica>, Problem> {
-    let query = CurationQuery::CustomerReplica { customer_id: path.into_inner().to_string() };
-    match ask(&state, query).await? {
-        CurationAnswer::CustomerReplica(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::CustomerReplica { customer_id: path.into_inner().to_string() };
+    Ok(web::Json(state.query(query).await?.into()))
 }
 
 /// What curation holds of a book (its replica of the catalog entry and availability).
@@ -265,9 +244,6 @@ pub async fn book_replica(
     state: web::Data<AppState>,
     path: web::Path<Isbn>,
 ) -> Result<web::Json<BookReplica>, Problem> {
-    let query = CurationQuery::BookReplica { isbn: path.into_inner().into() };
-    match ask(&state, query).await? {
-        CurationAnswer::BookReplica(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::BookReplica { isbn: path.into_inner().into() };
+    Ok(web::Json(state.query(query).await?.into()))
 }

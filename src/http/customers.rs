@@ -2,8 +2,7 @@
 //! address, genre preferences), each its own sub-resource rather than a PATCH of a profile.
 
 use actix_web::{get, post, put, web, HttpResponse};
-use customers::ports::{CustomerId, CustomerProfile, CustomerReply, CustomersAnswer, CustomersCommand, CustomersError};
-use customers::Customers;
+use customers::ports::{queries, CustomerId, CustomerProfile, CustomerReply, CustomersCommand, CustomersError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,10 +10,6 @@ use uuid::Uuid;
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, PostalAddress};
 use crate::http::state::AppState;
-
-fn context() -> &'static str {
-    customers::CONTEXT.name
-}
 
 /// A new customer.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -137,9 +132,9 @@ impl Rejection for CustomersError {
 }
 
 async fn change(state: &AppState, command: CustomersCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<Customers>(context(), command).await?;
+    let executed = state.execute(command).await?;
     let change = CustomerChange::from(executed.reply.clone());
-    Ok(reply::ok(context(), &executed, change))
+    Ok(reply::ok(&executed, change))
 }
 
 /// Register a customer.
@@ -161,10 +156,10 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<Registration>)
         email: body.email,
         shipping_address: body.shipping_address.into(),
     });
-    let executed = state.execute::<Customers>(context(), command).await?;
+    let executed = state.execute(command).await?;
     let change = CustomerChange::from(executed.reply.clone());
     let location = format!("/customers/{}", change.customer_id);
-    Ok(reply::created(context(), &executed, change, location))
+    Ok(reply::created(&executed, change, location))
 }
 
 /// Find a customer by email.
@@ -181,11 +176,8 @@ pub async fn find_by_email(
     state: web::Data<AppState>,
     query: web::Query<ByEmail>,
 ) -> Result<web::Json<CustomerRef>, Problem> {
-    let query = customers::ports::CustomersQuery::CustomerByEmail { email: query.into_inner().email };
-    match state.query::<Customers>(context(), query).await? {
-        CustomersAnswer::Customer { customer_id } => Ok(web::Json(CustomerRef { customer_id: customer_id.as_uuid() })),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let customer_id = state.query(queries::CustomerByEmail { email: query.into_inner().email }).await?;
+    Ok(web::Json(CustomerRef { customer_id: customer_id.as_uuid() }))
 }
 
 /// A customer's profile.
@@ -200,11 +192,8 @@ pub async fn find_by_email(
 #[get("/customers/{customer_id}")]
 pub async fn profile(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Customer>, Problem> {
     let customer_id = CustomerId::from_uuid(path.into_inner());
-    let query = customers::ports::CustomersQuery::Profile { customer_id };
-    match state.query::<Customers>(context(), query).await? {
-        CustomersAnswer::Profile(view) => Ok(web::Json(Customer::from(*view))),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Profile { customer_id }).await?;
+    Ok(web::Json(Customer::from(view)))
 }
 
 /// Change a customer's contact email.

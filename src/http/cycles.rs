@@ -4,9 +4,7 @@
 
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use subscriptions::ports::SubscriptionsReply;
-use subscriptions::ports::{CycleReport, CycleView, SubscriptionsAnswer, SubscriptionsCommand, SubscriptionsQuery};
-use subscriptions::Subscriptions;
+use subscriptions::ports::{queries, CycleReport, CycleView, StartCycle};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -14,7 +12,6 @@ use crate::http::input::Month;
 use crate::http::problem::Problem;
 use crate::http::reply::{self, Accepted};
 use crate::http::state::AppState;
-use crate::http::subscriptions::context;
 
 /// What starting a cycle did.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -61,12 +58,8 @@ impl From<CycleView> for Cycle {
 )]
 #[put("/cycles/{month}")]
 pub async fn start(state: web::Data<AppState>, path: web::Path<Month>) -> Result<HttpResponse, Problem> {
-    let command = SubscriptionsCommand::StartCycle { month: path.into_inner().into() };
-    let executed = state.execute::<Subscriptions>(context(), command).await?;
-    let SubscriptionsReply::Cycle(report) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    Ok(reply::ok(context(), &executed, CycleStarted::from(report)))
+    let executed = state.execute(StartCycle { month: path.into_inner().into() }).await?;
+    Ok(reply::ok(&executed, CycleStarted::from(executed.reply.clone())))
 }
 
 /// A month's cycle: whether it started, and how many boxes fell due.
@@ -77,9 +70,6 @@ pub async fn start(state: web::Data<AppState>, path: web::Path<Month>) -> Result
 )]
 #[get("/cycles/{month}")]
 pub async fn cycle(state: web::Data<AppState>, path: web::Path<Month>) -> Result<web::Json<Cycle>, Problem> {
-    let query = SubscriptionsQuery::Cycle { month: path.into_inner().into() };
-    match state.query::<Subscriptions>(context(), query).await? {
-        SubscriptionsAnswer::Cycle(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Cycle { month: path.into_inner().into() }).await?;
+    Ok(web::Json(view.into()))
 }

@@ -4,10 +4,9 @@
 //! `combination` with another order (one parcel for two boxes of a month to one address).
 
 use actix_web::{get, put, web, HttpResponse};
-use orders::application::Orders;
 use orders::ports::{
-    AwaitingView, BoxId, BoxOrderError, CombinationError, CustomerId, MoneyView, OrderId, OrderView, OrdersAnswer,
-    OrdersCommand, OrdersError, OrdersQuery, OrdersReply, Status, StatusCountsView, Step, Warehouse,
+    queries, AwaitingView, BoxId, BoxOrderError, CancelOrder, CombinationError, CombineOrders, CombinedOrders,
+    CustomerId, MoneyView, OrderId, OrderView, OrdersError, Status, StatusCountsView, Step, Warehouse,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,10 +15,6 @@ use uuid::Uuid;
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Money};
 use crate::http::state::AppState;
-
-fn context() -> &'static str {
-    orders::CONTEXT.name
-}
 
 /// Cancel an order: `{}`, or with a reason kept with the order.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -263,10 +258,6 @@ impl Rejection for OrdersError {
     }
 }
 
-async fn ask(state: &AppState, query: OrdersQuery) -> Result<OrdersAnswer, Problem> {
-    state.query::<Orders>(context(), query).await
-}
-
 /// An order.
 #[utoipa::path(
     tag = "orders",
@@ -278,10 +269,8 @@ async fn ask(state: &AppState, query: OrdersQuery) -> Result<OrdersAnswer, Probl
 )]
 #[get("/orders/{order_id}")]
 pub async fn get_order(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Order>, Problem> {
-    match ask(&state, OrdersQuery::Order { order_id: OrderId::from_uuid(path.into_inner()) }).await? {
-        OrdersAnswer::Order(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Order { order_id: OrderId::from_uuid(path.into_inner()) }).await?;
+    Ok(web::Json(view.into()))
 }
 
 /// The order a curated box became.
@@ -295,10 +284,8 @@ pub async fn get_order(state: web::Data<AppState>, path: web::Path<Uuid>) -> Res
 )]
 #[get("/boxes/{box_id}/order")]
 pub async fn order_for_box(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Order>, Problem> {
-    match ask(&state, OrdersQuery::OrderForBox { box_id: BoxId::from_uuid(path.into_inner()) }).await? {
-        OrdersAnswer::Order(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::OrderForBox { box_id: BoxId::from_uuid(path.into_inner()) }).await?;
+    Ok(web::Json(view.into()))
 }
 
 /// The orders a customer receives or pays for, oldest first.
@@ -312,23 +299,16 @@ pub async fn orders_of_customer(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<OrderList>, Problem> {
-    let query = OrdersQuery::OrdersOfCustomer { customer_id: CustomerId::from_uuid(path.into_inner()) };
-    match ask(&state, query).await? {
-        OrdersAnswer::Orders(views) => {
-            Ok(web::Json(OrderList { orders: views.into_iter().map(Order::from).collect() }))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::OrdersOfCustomer { customer_id: CustomerId::from_uuid(path.into_inner()) };
+    let views = state.query(query).await?;
+    Ok(web::Json(OrderList { orders: views.into_iter().map(Order::from).collect() }))
 }
 
 /// How many orders stand in each status.
 #[utoipa::path(tag = "orders", responses((status = 200, description = "The counts", body = OrderStatistics)))]
 #[get("/order-statistics")]
 pub async fn statistics(state: web::Data<AppState>) -> Result<web::Json<OrderStatistics>, Problem> {
-    match ask(&state, OrdersQuery::StatusCounts).await? {
-        OrdersAnswer::StatusCounts(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    Ok(web::Json(state.query(queries::StatusCounts).await?.into()))
 }
 
 /// Cancel an order (until its shipment is requested; after, return the parcel for a refund).
@@ -348,15 +328,9 @@ pub async fn cancel(
     path: web::Path<Uuid>,
     body: web::Json<Cancellation>,
 ) -> Result<HttpResponse, Problem> {
-    let command = OrdersCommand::CancelOrder {
-        order_id: OrderId::from_uuid(path.into_inner()),
-        reason: body.into_inner().reason,
-    };
-    let executed = state.execute::<Orders>(context(), command).await?;
-    match executed.reply.clone() {
-        OrdersReply::Order(view) => Ok(reply::ok(context(), &executed, Order::from(view))),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let command = CancelOrder { order_id: OrderId::from_uuid(path.into_inner()), reason: body.into_inner().reason };
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Order::from(executed.reply.clone())))
 }
 
 /// Combine two orders into one parcel (same month, same address, same warehouse, both
@@ -378,19 +352,13 @@ pub async fn combine(
     path: web::Path<Uuid>,
     body: web::Json<CombinationRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let command = OrdersCommand::CombineOrders {
+    let command = CombineOrders {
         first: OrderId::from_uuid(path.into_inner()),
         second: OrderId::from_uuid(body.into_inner().with),
     };
-    let executed = state.execute::<Orders>(context(), command).await?;
-    match executed.reply.clone() {
-        OrdersReply::Combined { shipment_id, orders } => {
-            let combination = Combination {
-                shipment_id: shipment_id.as_uuid(),
-                orders: orders.into_iter().map(Order::from).collect(),
-            };
-            Ok(reply::ok(context(), &executed, combination))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let executed = state.execute(command).await?;
+    let CombinedOrders { shipment_id, orders } = executed.reply.clone();
+    let combination =
+        Combination { shipment_id: shipment_id.as_uuid(), orders: orders.into_iter().map(Order::from).collect() };
+    Ok(reply::ok(&executed, combination))
 }

@@ -4,10 +4,8 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 use billing::ports::{
-    Amount, BillingAnswer, BillingCommand, BillingError, BillingQuery, BillingReply, DisputeView,
-    PaymentStatus as PortStatus, PaymentView, RefundView,
+    queries, Amount, BillingCommand, BillingError, DisputeView, PaymentStatus as PortStatus, PaymentView, RefundView,
 };
-use billing::Billing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,10 +13,6 @@ use uuid::Uuid;
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Money};
 use crate::http::state::AppState;
-
-pub(crate) fn context() -> &'static str {
-    billing::CONTEXT.name
-}
 
 /// Charge an order to a payer.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -213,9 +207,8 @@ impl Rejection for BillingError {
 }
 
 async fn payment_command(state: &AppState, command: BillingCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<Billing>(context(), command).await?;
-    let BillingReply::Payment(view) = executed.reply.clone();
-    Ok(reply::ok(context(), &executed, Payment::from(view)))
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Payment::from(executed.reply.clone())))
 }
 
 /// Charge an order (the first try of the card happens at once).
@@ -255,11 +248,8 @@ pub async fn charge(
 )]
 #[get("/payments/{order_id}")]
 pub async fn payment(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Payment>, Problem> {
-    let query = BillingQuery::Payment { order_id: path.into_inner().to_string() };
-    match state.query::<Billing>(context(), query).await? {
-        BillingAnswer::Payment(view) => Ok(web::Json(Payment::from(*view))),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Payment { order_id: path.into_inner().to_string() }).await?;
+    Ok(web::Json(Payment::from(view)))
 }
 
 /// Give money back (never more than is left of what was captured).

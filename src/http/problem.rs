@@ -222,13 +222,6 @@ impl Problem {
         Self::new(Kind::Internal, detail)
     }
 
-    /// A context answered a command with a reply of another shape than the route expects: a
-    /// defect of this module.
-    pub fn unexpected_reply(context: &str, reply: &impl std::fmt::Debug) -> Self {
-        tracing::error!(context, ?reply, "a context answered with an unexpected reply");
-        Self::internal(format!("context `{context}` answered with an unexpected reply")).with_context(context)
-    }
-
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::input::Slug;
-use crate::http::payments::context;
 use crate::http::problem::{query_problem, Problem};
 use crate::http::reply::Money;
 use crate::http::state::AppState;
@@ -92,9 +91,12 @@ pub async fn receipt(
     };
     let link = format!("{RECEIPTS_PREFIX}{}", path.into_inner());
     let raw = state
-        .blocking(move |runtime| runtime.resolve(&caller, &link).map_err(|e| query_problem(context(), e, true)))
+        .blocking(move |runtime| {
+            runtime.resolve(&caller, &link).map_err(|e| query_problem(billing::CONTEXT.name, e, true))
+        })
         .await?;
-    let document = serde_json::from_str::<Receipt>(raw.get())
-        .map_err(|e| Problem::internal(format!("billing's receipt does not decode: {e}")).with_context(context()))?;
+    let document = serde_json::from_str::<Receipt>(raw.get()).map_err(|e| {
+        Problem::internal(format!("billing's receipt does not decode: {e}")).with_context(billing::CONTEXT.name)
+    })?;
     Ok(web::Json(document))
 }

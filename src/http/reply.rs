@@ -29,12 +29,11 @@ pub struct Accepted<T> {
 /// Builds the response of an accepted command: `status` (200, or 201 with a `Location`).
 pub fn accepted<R, T: Serialize>(
     status: StatusCode,
-    context: &str,
     executed: &Executed<R>,
     reply: T,
     location: Option<String>,
 ) -> HttpResponse {
-    let position = executed.position.map(|p| p.get());
+    let (context, position) = (executed.context, executed.position.map(|p| p.get()));
     let mut response = HttpResponse::build(status);
     if let Some(position) = position {
         if let Ok(value) = HeaderValue::from_str(&format!("{context}:{position}")) {
@@ -48,13 +47,13 @@ pub fn accepted<R, T: Serialize>(
 }
 
 /// `200 OK` with the command's reply.
-pub fn ok<R, T: Serialize>(context: &str, executed: &Executed<R>, reply: T) -> HttpResponse {
-    accepted(StatusCode::OK, context, executed, reply, None)
+pub fn ok<R, T: Serialize>(executed: &Executed<R>, reply: T) -> HttpResponse {
+    accepted(StatusCode::OK, executed, reply, None)
 }
 
 /// `201 Created` with the command's reply and where the new resource lives.
-pub fn created<R, T: Serialize>(context: &str, executed: &Executed<R>, reply: T, location: String) -> HttpResponse {
-    accepted(StatusCode::CREATED, context, executed, reply, Some(location))
+pub fn created<R, T: Serialize>(executed: &Executed<R>, reply: T, location: String) -> HttpResponse {
+    accepted(StatusCode::CREATED, executed, reply, Some(location))
 }
 
 /// A US postal address as typed.

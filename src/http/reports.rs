@@ -10,21 +10,17 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, web};
 use reporting::ports::{
-    BookStockView, CustomerValueView, CustomersOverView, MoneyView, OutcomeCountsView, OutcomesView, ReportingAnswer,
-    ReportingQuery, SalesByStateView, SalesView, StockView,
+    queries, BookStockView, CustomerValueView, CustomersOverView, MoneyView, OutcomeCountsView, OutcomesView,
+    SalesByStateView, SalesView, StockView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::consistency::{self, Freshness, ReadAt, ReportQuery, ReportRefusals};
+use crate::http::consistency::{self, Freshness, ReportQuery, ReportRefusals};
 use crate::http::input::{Isbn, Month};
 use crate::http::problem::{Kind, Problem};
 use crate::http::state::AppState;
-
-fn context() -> &'static str {
-    reporting::CONTEXT.name
-}
 
 /// Money, in signed cents (a net amount can be negative while refunds overtake captures).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -198,10 +194,6 @@ fn counts(c: OutcomeCountsView) -> OutcomeCounts {
 #[serde(deny_unknown_fields)]
 pub struct NoFilter {}
 
-async fn ask(state: &AppState, at: ReadAt, query: ReportingQuery) -> Result<ReportingAnswer, Problem> {
-    consistency::answer(state, at, query).await
-}
-
 /// Orders and revenue by US state of the shipping address.
 #[utoipa::path(
     tag = "reports",
@@ -213,13 +205,12 @@ pub async fn sales_by_state(
     state: web::Data<AppState>,
     query: ReportQuery<StateFilter>,
 ) -> Result<web::Json<SalesByState>, Problem> {
-    match ask(&state, query.at, ReportingQuery::SalesByState { state: query.filter.state }).await? {
-        ReportingAnswer::SalesByState(SalesByStateView { states, total }) => Ok(web::Json(SalesByState {
-            states: states.into_iter().map(|s| StateSales { state: s.state, sales: sales(s.sales) }).collect(),
-            total: sales(total),
-        })),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let SalesByStateView { states, total } =
+        consistency::answer(&state, query.at, queries::SalesByState { state: query.filter.state }).await?;
+    Ok(web::Json(SalesByState {
+        states: states.into_iter().map(|s| StateSales { state: s.state, sales: sales(s.sales) }).collect(),
+        total: sales(total),
+    }))
 }
 
 /// The customers whose lifetime value (captured minus refunded, as payer) is over an amount.
@@ -234,19 +225,16 @@ pub async fn lifetime_values_over(
     query: ReportQuery<Over>,
 ) -> Result<web::Json<LifetimeValuesOver>, Problem> {
     let Over { over_cents, limit } = query.filter;
-    if limit.is_some_and(|l| !(1..=reporting::ports::queries::CUSTOMERS_LISTED_MAX).contains(&l)) {
+    if limit.is_some_and(|l| !(1..=queries::CUSTOMERS_LISTED_MAX).contains(&l)) {
         return Err(Problem::new(Kind::InvalidQuery, "limit: from 1 to 1000"));
     }
-    match ask(&state, query.at, ReportingQuery::CustomersOver { amount_cents: over_cents, limit }).await? {
-        ReportingAnswer::CustomersOver(CustomersOverView { over, matching, customers }) => {
-            Ok(web::Json(LifetimeValuesOver {
-                over: money(over),
-                matching,
-                customers: customers.into_iter().map(lifetime_value).collect(),
-            }))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let CustomersOverView { over, matching, customers } =
+        consistency::answer(&state, query.at, queries::CustomersOver { amount_cents: over_cents, limit }).await?;
+    Ok(web::Json(LifetimeValuesOver {
+        over: money(over),
+        matching,
+        customers: customers.into_iter().map(lifetime_value).collect(),
+    }))
 }
 
 /// One customer's lifetime value as payer (zero for someone who never paid).
@@ -261,11 +249,9 @@ pub async fn customer_lifetime_value(
     path: web::Path<Uuid>,
     query: ReportQuery<NoFilter>,
 ) -> Result<web::Json<LifetimeValue>, Problem> {
-    let question = ReportingQuery::CustomerLifetimeValue { customer_id: path.into_inner().to_string() };
-    match ask(&state, query.at, question).await? {
-        ReportingAnswer::CustomerLifetimeValue(view) => Ok(web::Json(lifetime_value(view))),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let question = queries::CustomerLifetimeValue { customer_id: path.into_inner().to_string() };
+    let view = consistency::answer(&state, query.at, question).await?;
+    Ok(web::Json(lifetime_value(view)))
 }
 
 /// Free copies by book and warehouse, as inventory reported them.
@@ -283,23 +269,21 @@ pub async fn stock(
     state: web::Data<AppState>,
     query: ReportQuery<BookFilter>,
 ) -> Result<web::Json<StockReport>, Problem> {
-    let question = ReportingQuery::StockByBook { isbn: query.filter.isbn.map(String::from) };
-    match ask(&state, query.at, question).await? {
-        ReportingAnswer::StockByBook(StockView { books }) => Ok(web::Json(StockReport {
-            books: books
-                .into_iter()
-                .map(|b: BookStockView| BookStock {
-                    isbn: b.isbn,
-                    title: b.title,
-                    available: b.available,
-                    by_warehouse: b.by_warehouse,
-                    unavailable: b.unavailable,
-                    version: b.version,
-                })
-                .collect(),
-        })),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let question = queries::StockByBook { isbn: query.filter.isbn.map(String::from) };
+    let StockView { books } = consistency::answer(&state, query.at, question).await?;
+    Ok(web::Json(StockReport {
+        books: books
+            .into_iter()
+            .map(|b: BookStockView| BookStock {
+                isbn: b.isbn,
+                title: b.title,
+                available: b.available,
+                by_warehouse: b.by_warehouse,
+                unavailable: b.unavailable,
+                version: b.version,
+            })
+            .collect(),
+    }))
 }
 
 /// How orders ended, by the month of their box.
@@ -313,12 +297,10 @@ pub async fn orders_by_end_state(
     state: web::Data<AppState>,
     query: ReportQuery<MonthFilter>,
 ) -> Result<web::Json<Outcomes>, Problem> {
-    let question = ReportingQuery::OrdersByEndState { month: query.filter.month.map(String::from) };
-    match ask(&state, query.at, question).await? {
-        ReportingAnswer::OrdersByEndState(OutcomesView { months, total }) => Ok(web::Json(Outcomes {
-            months: months.into_iter().map(|m| MonthOutcomes { month: m.month, counts: counts(m.counts) }).collect(),
-            total: counts(total),
-        })),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let question = queries::OrdersByEndState { month: query.filter.month.map(String::from) };
+    let OutcomesView { months, total } = consistency::answer(&state, query.at, question).await?;
+    Ok(web::Json(Outcomes {
+        months: months.into_iter().map(|m| MonthOutcomes { month: m.month, counts: counts(m.counts) }).collect(),
+        total: counts(total),
+    }))
 }

@@ -4,15 +4,15 @@
 
 use actix_web::{get, put, web, HttpResponse};
 use inventory::ports::{
-    InventoryAnswer, InventoryCommand, InventoryQuery, InventoryReply, RejectionView, ReservationStatus as PortStatus,
-    ReservationView, StockLine,
+    queries, RejectionView, ReleaseReservation, ReservationStatus as PortStatus, ReservationView, ReserveStock,
+    ShipReservation, StockLine,
 };
 use inventory::InventoryContext;
+use kernel::context::{Command, Handles};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::books::context;
 use crate::http::input::{Isbn, Slug};
 use crate::http::problem::Problem;
 use crate::http::reply::{self, Accepted};
@@ -97,12 +97,13 @@ impl From<ReservationView> for Reservation {
     }
 }
 
-async fn reservation_command(state: &AppState, command: InventoryCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<InventoryContext>(context(), command).await?;
-    let InventoryReply::Reservation(view) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    Ok(reply::ok(context(), &executed, Reservation::from(view)))
+async fn reservation_command<K>(state: &AppState, command: K) -> Result<HttpResponse, Problem>
+where
+    K: Command<Context = InventoryContext, Reply = ReservationView>,
+    InventoryContext: Handles<K>,
+{
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Reservation::from(executed.reply.clone())))
 }
 
 /// Reserve copies for an order (all lines or none: a request that cannot be served answers a
@@ -129,11 +130,7 @@ pub async fn reserve(
         let isbn = Isbn::parse(&line.isbn).map_err(|e| Problem::invalid_input(format!("lines: {e}")))?;
         lines.push(StockLine { isbn: isbn.into(), quantity: line.quantity });
     }
-    let command = InventoryCommand::ReserveStock {
-        order_id: path.into_inner().to_string(),
-        warehouse: request.warehouse.into(),
-        lines,
-    };
+    let command = ReserveStock { order_id: path.into_inner().to_string(), warehouse: request.warehouse.into(), lines };
     reservation_command(&state, command).await
 }
 
@@ -145,11 +142,8 @@ pub async fn reserve(
 )]
 #[get("/reservations/{order_id}")]
 pub async fn reservation(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Reservation>, Problem> {
-    let query = InventoryQuery::Reservation { order_id: path.into_inner().to_string() };
-    match state.query::<InventoryContext>(context(), query).await? {
-        InventoryAnswer::Reservation(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Reservation { order_id: path.into_inner().to_string() }).await?;
+    Ok(web::Json(view.into()))
 }
 
 /// Release an order's reservation: the copies go back on the shelf.
@@ -164,7 +158,7 @@ pub async fn reservation(state: web::Data<AppState>, path: web::Path<Uuid>) -> R
 )]
 #[put("/reservations/{order_id}/release")]
 pub async fn release(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    reservation_command(&state, InventoryCommand::ReleaseReservation { order_id: path.into_inner().to_string() }).await
+    reservation_command(&state, ReleaseReservation { order_id: path.into_inner().to_string() }).await
 }
 
 /// Ship an order's reservation: the copies leave the warehouse.
@@ -179,5 +173,5 @@ pub async fn release(state: web::Data<AppState>, path: web::Path<Uuid>) -> Resul
 )]
 #[put("/reservations/{order_id}/shipment")]
 pub async fn ship(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    reservation_command(&state, InventoryCommand::ShipReservation { order_id: path.into_inner().to_string() }).await
+    reservation_command(&state, ShipReservation { order_id: path.into_inner().to_string() }).await
 }

@@ -2,12 +2,12 @@
 //! may be redone; the `finalization` fixes the list for good.
 
 use actix_web::{get, put, web, HttpResponse};
-use curation::ports::{CurationAnswer, CurationCommand, CurationQuery, CurationReply, SelectionView};
+use curation::ports::{queries, DraftSelection, FinalizeSelection, SelectionView};
 use curation::CurationContext;
+use kernel::context::{Command, Handles};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::curation::context;
 use crate::http::input::{Isbn, Month};
 use crate::http::problem::Problem;
 use crate::http::reply::{self, Accepted};
@@ -37,12 +37,13 @@ impl From<SelectionView> for Selection {
     }
 }
 
-async fn selection_command(state: &AppState, command: CurationCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<CurationContext>(context(), command).await?;
-    let CurationReply::Selection(view) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    Ok(reply::ok(context(), &executed, Selection::from(view)))
+async fn selection_command<K>(state: &AppState, command: K) -> Result<HttpResponse, Problem>
+where
+    K: Command<Context = CurationContext, Reply = SelectionView>,
+    CurationContext: Handles<K>,
+{
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Selection::from(executed.reply.clone())))
 }
 
 /// Propose the month's books (until the selection is finalized).
@@ -63,7 +64,7 @@ pub async fn draft(
     body: web::Json<SelectionBooks>,
 ) -> Result<HttpResponse, Problem> {
     let isbns = body.into_inner().isbns.into_iter().map(String::from).collect();
-    selection_command(&state, CurationCommand::DraftSelection { month: path.into_inner().into(), isbns }).await
+    selection_command(&state, DraftSelection { month: path.into_inner().into(), isbns }).await
 }
 
 /// Fix the month's books for good; boxes are curated from them.
@@ -84,7 +85,7 @@ pub async fn finalize(
     body: web::Json<SelectionBooks>,
 ) -> Result<HttpResponse, Problem> {
     let isbns = body.into_inner().isbns.into_iter().map(String::from).collect();
-    selection_command(&state, CurationCommand::FinalizeSelection { month: path.into_inner().into(), isbns }).await
+    selection_command(&state, FinalizeSelection { month: path.into_inner().into(), isbns }).await
 }
 
 /// A month's selection.
@@ -98,9 +99,6 @@ pub async fn finalize(
 )]
 #[get("/selections/{month}")]
 pub async fn selection(state: web::Data<AppState>, path: web::Path<Month>) -> Result<web::Json<Selection>, Problem> {
-    let query = CurationQuery::Selection { month: path.into_inner().into() };
-    match state.query::<CurationContext>(context(), query).await? {
-        CurationAnswer::Selection(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::Selection { month: path.into_inner().into() };
+    Ok(web::Json(state.query(query).await?.into()))
 }

@@ -5,10 +5,9 @@
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use shipping::ports::{
-    Amount, BookLine, CarrierCallView, ShipmentRequest, ShipmentStatus as PortStatus, ShipmentView, ShippingAnswer,
-    ShippingCommand, ShippingError, ShippingQuery, ShippingReply, StallView,
+    queries, Amount, BookLine, CarrierCallView, ShipmentRequest, ShipmentStatus as PortStatus, ShipmentView,
+    ShippingCommand, ShippingError, StallView,
 };
-use shipping::Shipping;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -16,10 +15,6 @@ use crate::http::input::{Isbn, Slug};
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Money, PostalAddress};
 use crate::http::state::AppState;
-
-fn context() -> &'static str {
-    shipping::CONTEXT.name
-}
 
 /// The terms of a shipment.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -182,9 +177,8 @@ impl Rejection for ShippingError {
 }
 
 async fn shipment_command(state: &AppState, command: ShippingCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<Shipping>(context(), command).await?;
-    let ShippingReply::Shipment(view) = executed.reply.clone();
-    Ok(reply::ok(context(), &executed, Shipment::from(view)))
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Shipment::from(executed.reply.clone())))
 }
 
 /// Request a shipment (it is dispatched to the carrier at once).
@@ -242,11 +236,8 @@ pub async fn request(
 )]
 #[get("/shipments/{shipment_id}")]
 pub async fn shipment(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Shipment>, Problem> {
-    let query = ShippingQuery::Shipment { shipment_id: path.into_inner().to_string() };
-    match state.query::<Shipping>(context(), query).await? {
-        ShippingAnswer::Shipment(view) => Ok(web::Json(Shipment::from(*view))),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let view = state.query(queries::Shipment { shipment_id: path.into_inner().to_string() }).await?;
+    Ok(web::Json(Shipment::from(view)))
 }
 
 /// Find shipments: those carrying an order (`order_id`), or the stalled ones (`stalled=true`).
@@ -260,11 +251,11 @@ pub async fn shipments(
     state: web::Data<AppState>,
     filter: web::Query<ShipmentFilter>,
 ) -> Result<web::Json<Shipments>, Problem> {
-    let query = match filter.into_inner() {
+    let found = match filter.into_inner() {
         ShipmentFilter { order_id: Some(order_id), stalled: None } => {
-            ShippingQuery::ShipmentsOfOrder { order_id: order_id.to_string() }
+            state.query(queries::ShipmentsOfOrder { order_id: order_id.to_string() }).await?
         }
-        ShipmentFilter { order_id: None, stalled: Some(true) } => ShippingQuery::StalledShipments,
+        ShipmentFilter { order_id: None, stalled: Some(true) } => state.query(queries::StalledShipments).await?,
         _ => {
             return Err(Problem::new(
                 Kind::InvalidQuery,
@@ -272,12 +263,7 @@ pub async fn shipments(
             ))
         }
     };
-    match state.query::<Shipping>(context(), query).await? {
-        ShippingAnswer::Shipments { shipments: found } => {
-            Ok(web::Json(Shipments { shipments: found.into_iter().map(Shipment::from).collect() }))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    Ok(web::Json(Shipments { shipments: found.into_iter().map(Shipment::from).collect() }))
 }
 
 /// Give a stalled shipment a fresh round of carrier retries (the due call is made at once).

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kernel::context::BoundedContext;
+use kernel::context::{Answers, BoundedContext, Command, Handles, Query};
 use kernel::time::{Clock, ManualClock};
 
 use crate::adapters::payment_gateway::ResilientGateway;
 use crate::http::problem::{command_problem, query_problem, Problem, Rejection};
-use crate::runtime::{Executed, RuntimeHandle};
+use crate::runtime::{Executed, RefusalOf, RuntimeHandle};
 
 /// The clock the server runs on.
 #[derive(Clone)]
@@ -105,13 +105,15 @@ impl AppState {
         }
     }
 
-    /// Executes a command on context `C` (named `context`), as a problem if it fails.
-    pub async fn execute<C>(&self, context: &'static str, command: C::Command) -> Result<Executed<C::Reply>, Problem>
+    /// Executes a command on its context, as a problem if it fails.
+    pub async fn execute<K>(&self, command: K) -> Result<Executed<K::Reply>, Problem>
     where
-        C: BoundedContext,
-        C::Error: Rejection,
+        K: Command,
+        K::Context: Handles<K>,
+        RefusalOf<K>: Rejection,
     {
-        match self.runtime.execute::<C>(command).await {
+        let context = K::Context::CONTEXT.name;
+        match self.runtime.execute(command).await {
             Ok(executed) => {
                 self.commands.record(context, Outcome::Accepted);
                 Ok(executed)
@@ -127,9 +129,14 @@ impl AppState {
         }
     }
 
-    /// Asks context `C` (named `context`) a question, as a problem if it fails.
-    pub async fn query<C: BoundedContext>(&self, context: &'static str, query: C::Query) -> Result<C::Answer, Problem> {
-        match self.runtime.query::<C>(query).await {
+    /// Asks its context a question, as a problem if it fails.
+    pub async fn query<Q>(&self, query: Q) -> Result<Q::Answer, Problem>
+    where
+        Q: Query,
+        Q::Context: Answers<Q>,
+    {
+        let context = Q::Context::CONTEXT.name;
+        match self.runtime.query(query).await {
             Ok(answer) => Ok(answer),
             Err(error) => Err(query_problem(context, error, self.runtime.context_running(context).unwrap_or(false))),
         }

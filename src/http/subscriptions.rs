@@ -5,20 +5,14 @@
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use subscriptions::ports::{
-    CustomerId, PlanView, Status, SubscriptionId, SubscriptionView, SubscriptionsAnswer, SubscriptionsCommand,
-    SubscriptionsError, SubscriptionsQuery, SubscriptionsReply,
+    queries, CustomerId, PlanView, Status, SubscriptionId, SubscriptionView, SubscriptionsCommand, SubscriptionsError,
 };
-use subscriptions::Subscriptions;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted};
 use crate::http::state::AppState;
-
-pub(crate) fn context() -> &'static str {
-    subscriptions::CONTEXT.name
-}
 
 /// A new subscription, paid monthly, from this month.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -124,16 +118,13 @@ pub(crate) async fn subscription_command(
     command: SubscriptionsCommand,
     created: bool,
 ) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<Subscriptions>(context(), command).await?;
-    let SubscriptionsReply::Subscription(view) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    let subscription = Subscription::from(view);
+    let executed = state.execute(command).await?;
+    let subscription = Subscription::from(executed.reply.clone());
     if created {
         let location = format!("/subscriptions/{}", subscription.subscription_id);
-        return Ok(reply::created(context(), &executed, subscription, location));
+        return Ok(reply::created(&executed, subscription, location));
     }
-    Ok(reply::ok(context(), &executed, subscription))
+    Ok(reply::ok(&executed, subscription))
 }
 
 async fn lifecycle(
@@ -169,12 +160,8 @@ pub async fn subscribe(state: web::Data<AppState>, body: web::Json<NewSubscripti
 #[utoipa::path(tag = "subscriptions", responses((status = 200, description = "Their ids", body = LiveSubscriptions)))]
 #[get("/subscriptions")]
 pub async fn live(state: web::Data<AppState>) -> Result<web::Json<LiveSubscriptions>, Problem> {
-    match state.query::<Subscriptions>(context(), SubscriptionsQuery::LiveSubscriptions).await? {
-        SubscriptionsAnswer::LiveSubscriptions(ids) => {
-            Ok(web::Json(LiveSubscriptions { subscription_ids: ids.iter().map(|id| id.as_uuid()).collect() }))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let ids = state.query(queries::LiveSubscriptions).await?;
+    Ok(web::Json(LiveSubscriptions { subscription_ids: ids.iter().map(|id| id.as_uuid()).collect() }))
 }
 
 /// A subscription.
@@ -191,8 +178,8 @@ pub async fn get_subscription(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<Subscription>, Problem> {
-    let query = SubscriptionsQuery::Subscription { subscription_id: SubscriptionId::from_uuid(path.into_inner()) };
-    answer(&state, query).await
+    let query = queries::Subscription { subscription_id: SubscriptionId::from_uuid(path.into_inner()) };
+    Ok(web::Json(state.query(query).await?.into()))
 }
 
 /// A customer's current (active or paused) subscription, as its recipient.
@@ -206,15 +193,8 @@ pub async fn get_subscription(
 )]
 #[get("/customers/{customer_id}/subscription")]
 pub async fn current(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Subscription>, Problem> {
-    let query = SubscriptionsQuery::CurrentSubscription { customer_id: CustomerId::from_uuid(path.into_inner()) };
-    answer(&state, query).await
-}
-
-async fn answer(state: &AppState, query: SubscriptionsQuery) -> Result<web::Json<Subscription>, Problem> {
-    match state.query::<Subscriptions>(context(), query).await? {
-        SubscriptionsAnswer::Subscription(view) => Ok(web::Json(view.into())),
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+    let query = queries::CurrentSubscription { customer_id: CustomerId::from_uuid(path.into_inner()) };
+    Ok(web::Json(state.query(query).await?.into()))
 }
 
 /// Pause a subscription: no box falls due while it is paused.

@@ -2,13 +2,14 @@
 //! copies off the source's shelf; its `receipt` (PUT) puts them on the destination's.
 
 use actix_web::{post, put, web, HttpResponse};
-use inventory::ports::{InventoryCommand, InventoryReply};
+use inventory::ports::{DispatchTransfer, ReceiveTransfer, TransferView};
 use inventory::InventoryContext;
+use kernel::context::{Command, Handles};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::books::{context, Transfer};
+use crate::http::books::Transfer;
 use crate::http::input::{Isbn, Slug};
 use crate::http::problem::Problem;
 use crate::http::reply::{self, Accepted};
@@ -35,14 +36,13 @@ pub struct TransferReceipt {
     pub from: Slug,
 }
 
-async fn transfer_command(state: &AppState, command: InventoryCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<InventoryContext>(context(), command).await?;
-    match executed.reply.clone() {
-        InventoryReply::TransferDispatched(view) | InventoryReply::TransferReceived(view) => {
-            Ok(reply::ok(context(), &executed, Transfer::from(view)))
-        }
-        other => Err(Problem::unexpected_reply(context(), &other)),
-    }
+async fn transfer_command<K>(state: &AppState, command: K) -> Result<HttpResponse, Problem>
+where
+    K: Command<Context = InventoryContext, Reply = TransferView>,
+    InventoryContext: Handles<K>,
+{
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, Transfer::from(executed.reply.clone())))
 }
 
 /// Dispatch a transfer of free copies.
@@ -58,7 +58,7 @@ async fn transfer_command(state: &AppState, command: InventoryCommand) -> Result
 #[post("/transfers")]
 pub async fn dispatch(state: web::Data<AppState>, body: web::Json<NewTransfer>) -> Result<HttpResponse, Problem> {
     let transfer = body.into_inner();
-    let command = InventoryCommand::DispatchTransfer {
+    let command = DispatchTransfer {
         isbn: transfer.isbn.into(),
         from: transfer.from.into(),
         to: transfer.to.into(),
@@ -84,7 +84,7 @@ pub async fn receive(
     body: web::Json<TransferReceipt>,
 ) -> Result<HttpResponse, Problem> {
     let receipt = body.into_inner();
-    let command = InventoryCommand::ReceiveTransfer {
+    let command = ReceiveTransfer {
         isbn: receipt.isbn.into(),
         from: receipt.from.into(),
         transfer_id: path.into_inner().to_string(),

@@ -2,12 +2,13 @@
 //! its ledger: a publisher's shipment received, copies found damaged, copies found lost.
 
 use actix_web::{post, web, HttpResponse};
-use inventory::ports::{InventoryCommand, InventoryReply};
+use inventory::ports::{ReceiveShipment, RecordDamagedCopies, RecordLostCopies, WarehouseStock};
 use inventory::InventoryContext;
+use kernel::context::{Command, Handles};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::books::{context, WarehouseLedger};
+use crate::http::books::WarehouseLedger;
 use crate::http::input::{Isbn, Slug};
 use crate::http::problem::Problem;
 use crate::http::reply::{self, Accepted};
@@ -22,12 +23,13 @@ pub struct Copies {
     pub quantity: u32,
 }
 
-async fn ledger_command(state: &AppState, command: InventoryCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute::<InventoryContext>(context(), command).await?;
-    let InventoryReply::Stock(stock) = executed.reply.clone() else {
-        return Err(Problem::unexpected_reply(context(), &executed.reply));
-    };
-    Ok(reply::ok(context(), &executed, WarehouseLedger::from(stock)))
+async fn ledger_command<K>(state: &AppState, command: K) -> Result<HttpResponse, Problem>
+where
+    K: Command<Context = InventoryContext, Reply = WarehouseStock>,
+    InventoryContext: Handles<K>,
+{
+    let executed = state.execute(command).await?;
+    Ok(reply::ok(&executed, WarehouseLedger::from(executed.reply.clone())))
 }
 
 /// Record a publisher's shipment received at a warehouse.
@@ -48,11 +50,8 @@ pub async fn receive_shipment(
     body: web::Json<Copies>,
 ) -> Result<HttpResponse, Problem> {
     let copies = body.into_inner();
-    let command = InventoryCommand::ReceiveShipment {
-        isbn: copies.isbn.into(),
-        warehouse: path.into_inner().into(),
-        quantity: copies.quantity,
-    };
+    let command =
+        ReceiveShipment { isbn: copies.isbn.into(), warehouse: path.into_inner().into(), quantity: copies.quantity };
     ledger_command(&state, command).await
 }
 
@@ -74,7 +73,7 @@ pub async fn record_damaged_copies(
     body: web::Json<Copies>,
 ) -> Result<HttpResponse, Problem> {
     let copies = body.into_inner();
-    let command = InventoryCommand::RecordDamagedCopies {
+    let command = RecordDamagedCopies {
         isbn: copies.isbn.into(),
         warehouse: path.into_inner().into(),
         quantity: copies.quantity,
@@ -100,10 +99,7 @@ pub async fn record_lost_copies(
     body: web::Json<Copies>,
 ) -> Result<HttpResponse, Problem> {
     let copies = body.into_inner();
-    let command = InventoryCommand::RecordLostCopies {
-        isbn: copies.isbn.into(),
-        warehouse: path.into_inner().into(),
-        quantity: copies.quantity,
-    };
+    let command =
+        RecordLostCopies { isbn: copies.isbn.into(), warehouse: path.into_inner().into(), quantity: copies.quantity };
     ledger_command(&state, command).await
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message};
-use kernel::context::{BoundedContext, Caller, HandleError, QueryError};
+use kernel::context::{Answers, BoundedContext, Caller, Command, HandleError, Handles, QueryError};
 use kernel::deadline::{self, TimerCommand, Timers};
 use kernel::ids::{CausationId, StreamId};
 use kernel::message::Envelope;
@@ -62,22 +62,22 @@ impl<C: BoundedContext> Actor for ContextActor<C> {
 }
 
 /// A command for the context, answered once durable.
-pub(crate) struct Execute<C: BoundedContext> {
-    pub command: C::Command,
-    pub reply: oneshot::Sender<CommandResult<C>>,
+pub(crate) struct Execute<K: Command> {
+    pub command: K,
+    pub reply: oneshot::Sender<CommandResult<K>>,
 }
 
-impl<C: BoundedContext> Message for Execute<C> {
+impl<K: Command> Message for Execute<K> {
     type Result = ();
 }
 
 /// A query, answered from durable state.
-pub(crate) struct Query<C: BoundedContext> {
-    pub query: C::Query,
-    pub reply: oneshot::Sender<Result<C::Answer, QueryError>>,
+pub(crate) struct Ask<Q: kernel::context::Query> {
+    pub query: Q,
+    pub reply: oneshot::Sender<Result<Q::Answer, QueryError>>,
 }
 
-impl<C: BoundedContext> Message for Query<C> {
+impl<Q: kernel::context::Query> Message for Ask<Q> {
     type Result = ();
 }
 
@@ -222,10 +222,14 @@ impl<C: BoundedContext> ContextActor<C> {
     }
 }
 
-impl<C: BoundedContext> Handler<Execute<C>> for ContextActor<C> {
+impl<C, K> Handler<Execute<K>> for ContextActor<C>
+where
+    C: Handles<K>,
+    K: Command<Context = C>,
+{
     type Result = ();
 
-    fn handle(&mut self, msg: Execute<C>, ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: Execute<K>, ctx: &mut Context<Self>) {
         self.drain_settled();
         let Execute { command, reply } = msg;
         let cause = CausationId::generate(self.shared.ids.as_ref());
@@ -267,6 +271,7 @@ impl<C: BoundedContext> Handler<Execute<C>> for ContextActor<C> {
                         let result = result
                             .map(|receipt| Executed {
                                 reply: answer,
+                                context: name,
                                 position: receipt.and_then(|r| r.last_position()),
                             })
                             .map_err(|e| CommandError::Infrastructure { context: name, message: e.to_string() });
@@ -351,15 +356,19 @@ impl<C: BoundedContext> Handler<Deliver> for ContextActor<C> {
     }
 }
 
-impl<C: BoundedContext> Handler<Query<C>> for ContextActor<C> {
+impl<C, Q> Handler<Ask<Q>> for ContextActor<C>
+where
+    C: Answers<Q>,
+    Q: kernel::context::Query<Context = C>,
+{
     type Result = ();
 
-    fn handle(&mut self, msg: Query<C>, _: &mut Context<Self>) {
+    fn handle(&mut self, msg: Ask<Q>, _: &mut Context<Self>) {
         self.drain_settled();
-        let Query { query, reply } = msg;
+        let Ask { query, reply } = msg;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let mut repository = QueryRepository { cache: &mut self.cache, store: self.storage.events.clone() };
-            self.context.query(query, &mut repository)
+            self.context.answer(query, &mut repository)
         }));
         let answer = outcome.unwrap_or_else(|panic| {
             self.cache.clear();

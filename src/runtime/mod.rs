@@ -16,7 +16,7 @@ mod bus;
 mod cache;
 pub mod storage;
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -24,7 +24,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr, ArbiterHandle, Recipient};
-use kernel::context::{BoundedContext, Caller, ContextDescriptor, QueryError};
+use kernel::context::{Answers, BoundedContext, Caller, Command, ContextDescriptor, Handles, Query, QueryError};
 use kernel::ids::{IdSource, Position};
 use kernel::message::{Envelope, MessageId, MessageKind};
 use kernel::store::{EventStore, InboxMark, OutboxSeq, StoreError};
@@ -33,7 +33,7 @@ use kernel::unit_of_work::StoreRepository;
 use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 
-use actor::{ContextActor, Deliver, Execute, Query, Stop, Tick};
+use actor::{Ask, ContextActor, Deliver, Execute, Stop, Tick};
 use cache::AggregateCache;
 use storage::{ContextStorage, DeadLetter, Storage};
 
@@ -80,19 +80,23 @@ impl Default for RuntimeConfig {
     }
 }
 
-/// An accepted, durable command's answer, with the last position it wrote (for
-/// read-your-writes).
+/// An accepted, durable command's answer, with the context that wrote it and the last
+/// position it wrote there (for read-your-writes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Executed<R> {
     pub reply: R,
+    pub context: &'static str,
     pub position: Option<Position>,
 }
 
-/// What a command to context `C` comes to.
-pub type CommandResult<C> = Result<Executed<<C as BoundedContext>::Reply>, CommandError<<C as BoundedContext>::Error>>;
+/// Why the context of command `K` refuses it.
+pub type RefusalOf<K> = <<K as Command>::Context as BoundedContext>::Error;
+
+/// What command `K` comes to: its own reply, or why not.
+pub type CommandResult<K> = Result<Executed<<K as Command>::Reply>, CommandError<RefusalOf<K>>>;
 
 /// Where the answer to a command sent with [`RuntimeHandle::execute_detached`] arrives.
-pub type PendingAnswer<C> = oneshot::Receiver<CommandResult<C>>;
+pub type PendingAnswer<K> = oneshot::Receiver<CommandResult<K>>;
 
 /// Why a command was not carried out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -232,7 +236,7 @@ pub struct Runtime {
     storage: Arc<dyn Storage>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
-    contexts: Vec<(&'static ContextDescriptor, TypeId, Hosting)>,
+    contexts: Vec<(&'static ContextDescriptor, Hosting)>,
 }
 
 impl Runtime {
@@ -247,7 +251,7 @@ impl Runtime {
 
     /// Hosts a context.
     pub fn host<C: BoundedContext>(mut self, context: C) -> Self {
-        let descriptor = context.descriptor();
+        let descriptor = C::CONTEXT;
         let context = Arc::new(context);
         let config = self.config.clone();
         let hosting: Hosting = Box::new(move |storage, arbiter, wake| {
@@ -276,7 +280,7 @@ impl Runtime {
             });
             (resolve, start)
         });
-        self.contexts.push((descriptor, TypeId::of::<C>(), hosting));
+        self.contexts.push((descriptor, hosting));
         self
     }
 
@@ -302,8 +306,7 @@ impl Runtime {
         let stop = Arc::new(AtomicBool::new(false));
         let mut arbiters = Vec::new();
         let mut relays = Vec::new();
-        let mut types = HashMap::new();
-        for (descriptor, type_id, hosting) in self.contexts {
+        for (descriptor, hosting) in self.contexts {
             if shared.host(descriptor.name).is_some() {
                 return Err(RuntimeError::HostedTwice(descriptor.name.to_owned()));
             }
@@ -323,7 +326,6 @@ impl Runtime {
                 start,
             });
             shared.hosts.write().unwrap_or_else(|p| p.into_inner()).insert(descriptor.name, host);
-            types.insert(type_id, descriptor.name);
             arbiters.push(arbiter);
             let relay = bus::Relay {
                 context: descriptor.name,
@@ -371,7 +373,6 @@ impl Runtime {
         };
         Ok(RuntimeHandle {
             shared,
-            types: Arc::new(types),
             inner: Arc::new(Mutex::new(Some(Threads { relays, router, ticker, arbiters, system, stop }))),
             pending,
         })
@@ -433,66 +434,86 @@ struct Threads {
 #[derive(Clone)]
 pub struct RuntimeHandle {
     shared: Arc<Shared>,
-    types: Arc<HashMap<TypeId, &'static str>>,
     inner: Arc<Mutex<Option<Threads>>>,
     pending: Arc<AtomicUsize>,
 }
 
 impl RuntimeHandle {
     fn host_of<C: BoundedContext>(&self) -> Option<Arc<Host>> {
-        self.types.get(&TypeId::of::<C>()).and_then(|name| self.shared.host(name))
+        self.shared.host(C::CONTEXT.name)
     }
 
-    fn send_execute<C: BoundedContext>(&self, command: C::Command) -> Result<PendingAnswer<C>, CommandError<C::Error>> {
-        let host = self.host_of::<C>().ok_or(CommandError::NotHosted)?;
-        let addr = host.typed::<C>().ok_or(CommandError::Unavailable(host.descriptor.name))?;
+    fn send_execute<K>(&self, command: K) -> Result<PendingAnswer<K>, CommandError<RefusalOf<K>>>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        let host = self.host_of::<K::Context>().ok_or(CommandError::NotHosted)?;
+        let addr = host.typed::<K::Context>().ok_or(CommandError::Unavailable(host.descriptor.name))?;
         let (reply, rx) = oneshot::channel();
         addr.do_send(Execute { command, reply });
         Ok(rx)
     }
 
     /// Executes a command; the answer comes once its events are durable.
-    pub async fn execute<C: BoundedContext>(&self, command: C::Command) -> CommandResult<C> {
-        let name = self.host_of::<C>().map_or("?", |h| h.descriptor.name);
-        let rx = self.send_execute::<C>(command)?;
-        rx.await.unwrap_or(Err(CommandError::Unavailable(name)))
+    pub async fn execute<K>(&self, command: K) -> CommandResult<K>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        let rx = self.send_execute(command)?;
+        rx.await.unwrap_or(Err(CommandError::Unavailable(K::Context::CONTEXT.name)))
     }
 
     /// Executes a command from a thread that is not running async code.
-    pub fn execute_blocking<C: BoundedContext>(&self, command: C::Command) -> CommandResult<C> {
-        let name = self.host_of::<C>().map_or("?", |h| h.descriptor.name);
-        let rx = self.send_execute::<C>(command)?;
-        rx.blocking_recv().unwrap_or(Err(CommandError::Unavailable(name)))
+    pub fn execute_blocking<K>(&self, command: K) -> CommandResult<K>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        let rx = self.send_execute(command)?;
+        rx.blocking_recv().unwrap_or(Err(CommandError::Unavailable(K::Context::CONTEXT.name)))
     }
 
     /// Sends a command without waiting; the returned receiver yields the answer.
-    pub fn execute_detached<C: BoundedContext>(
-        &self,
-        command: C::Command,
-    ) -> Result<PendingAnswer<C>, CommandError<C::Error>> {
-        self.send_execute::<C>(command)
+    pub fn execute_detached<K>(&self, command: K) -> Result<PendingAnswer<K>, CommandError<RefusalOf<K>>>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        self.send_execute(command)
     }
 
-    fn send_query<C: BoundedContext>(
-        &self,
-        query: C::Query,
-    ) -> Result<oneshot::Receiver<Result<C::Answer, QueryError>>, QueryError> {
-        let host = self.host_of::<C>().ok_or_else(|| QueryError::NotFound("context not hosted".into()))?;
+    fn send_query<Q>(&self, query: Q) -> Result<oneshot::Receiver<Result<Q::Answer, QueryError>>, QueryError>
+    where
+        Q: Query,
+        Q::Context: Answers<Q>,
+    {
+        let host = self.host_of::<Q::Context>().ok_or_else(|| QueryError::NotFound("context not hosted".into()))?;
         let addr = host
-            .typed::<C>()
+            .typed::<Q::Context>()
             .ok_or_else(|| QueryError::NotFound(format!("context `{}` is stopped", host.descriptor.name)))?;
         let (reply, rx) = oneshot::channel();
-        addr.do_send(Query { query, reply });
+        addr.do_send(Ask { query, reply });
         Ok(rx)
     }
 
-    pub async fn query<C: BoundedContext>(&self, query: C::Query) -> Result<C::Answer, QueryError> {
-        let rx = self.send_query::<C>(query)?;
+    /// Asks a context a question; the answer is the query's own answer type.
+    pub async fn query<Q>(&self, query: Q) -> Result<Q::Answer, QueryError>
+    where
+        Q: Query,
+        Q::Context: Answers<Q>,
+    {
+        let rx = self.send_query(query)?;
         rx.await.unwrap_or_else(|_| Err(QueryError::NotFound("the context stopped before answering".into())))
     }
 
-    pub fn query_blocking<C: BoundedContext>(&self, query: C::Query) -> Result<C::Answer, QueryError> {
-        let rx = self.send_query::<C>(query)?;
+    pub fn query_blocking<Q>(&self, query: Q) -> Result<Q::Answer, QueryError>
+    where
+        Q: Query,
+        Q::Context: Answers<Q>,
+    {
+        let rx = self.send_query(query)?;
         rx.blocking_recv().unwrap_or_else(|_| Err(QueryError::NotFound("the context stopped before answering".into())))
     }
 

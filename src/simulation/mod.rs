@@ -11,20 +11,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
-use curation::ports::CurationCommand;
-use curation::CurationContext;
+use curation::ports::FinalizeSelection;
 use customers::ports::{CustomersCommand, PostalAddress, Registration};
-use customers::Customers;
-use inventory::ports::InventoryCommand;
-use inventory::InventoryContext;
-use kernel::context::BoundedContext;
+use inventory::ports::{AddBook, ReceiveShipment};
+use kernel::context::{Command, Handles};
 use kernel::time::{ManualClock, Timestamp};
-use orders::ports::{OrdersAnswer, OrdersQuery};
-use subscriptions::ports::{SubscriptionsCommand, SubscriptionsReply};
-use subscriptions::Subscriptions;
+use subscriptions::ports::{StartCycle, SubscriptionsCommand};
 
 use crate::contexts::OutsideWorld;
-use crate::runtime::{CommandError, PendingAnswer, RuntimeHandle};
+use crate::runtime::{CommandError, PendingAnswer, RefusalOf, RuntimeHandle};
 use data::{Book, Dice};
 pub use report::{Invariant, Report};
 
@@ -220,10 +215,14 @@ fn first_day(month: &str) -> anyhow::Result<Timestamp> {
 impl Simulation<'_> {
     /// Sends commands without waiting for each, then waits for all: many commands in flight
     /// share group commits.
-    fn all<C: BoundedContext>(&mut self, commands: Vec<C::Command>) -> anyhow::Result<Vec<Result<C::Reply, C::Error>>> {
-        let mut pending: Vec<PendingAnswer<C>> = Vec::with_capacity(commands.len());
+    fn all<K>(&mut self, commands: Vec<K>) -> anyhow::Result<Vec<Result<K::Reply, RefusalOf<K>>>>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        let mut pending: Vec<PendingAnswer<K>> = Vec::with_capacity(commands.len());
         for command in commands {
-            pending.push(self.runtime.execute_detached::<C>(command).map_err(|e| anyhow!("{e}"))?);
+            pending.push(self.runtime.execute_detached(command).map_err(|e| anyhow!("{e}"))?);
             self.commands += 1;
         }
         let mut replies = Vec::with_capacity(pending.len());
@@ -238,8 +237,12 @@ impl Simulation<'_> {
     }
 
     /// Like [`Self::all`], but every command must be accepted.
-    fn must<C: BoundedContext>(&mut self, what: &str, commands: Vec<C::Command>) -> anyhow::Result<Vec<C::Reply>> {
-        self.all::<C>(commands)?.into_iter().map(|r| r.map_err(|e| anyhow!("{what} was refused: {e}"))).collect()
+    fn must<K>(&mut self, what: &str, commands: Vec<K>) -> anyhow::Result<Vec<K::Reply>>
+    where
+        K: Command,
+        K::Context: Handles<K>,
+    {
+        self.all(commands)?.into_iter().map(|r| r.map_err(|e| anyhow!("{what} was refused: {e}"))).collect()
     }
 
     fn settle(&self) -> anyhow::Result<()> {
@@ -250,13 +253,9 @@ impl Simulation<'_> {
         let catalog: Vec<Book> = (0..self.config.catalog as u64).map(|n| data::book(&mut self.dice, n)).collect();
         let adds = catalog
             .iter()
-            .map(|b| InventoryCommand::AddBook {
-                isbn: b.isbn.clone(),
-                title: b.title.clone(),
-                genres: b.genres.clone(),
-            })
+            .map(|b| AddBook { isbn: b.isbn.clone(), title: b.title.clone(), genres: b.genres.clone() })
             .collect();
-        self.must::<InventoryContext>("adding a book", adds)?;
+        self.must("adding a book", adds)?;
         Ok(catalog)
     }
 
@@ -278,14 +277,13 @@ impl Simulation<'_> {
                 })
             })
             .collect();
-        let ids: Vec<_> =
-            self.must::<Customers>("registering", registrations)?.into_iter().map(|r| r.customer_id).collect();
+        let ids: Vec<_> = self.must("registering", registrations)?.into_iter().map(|r| r.customer_id).collect();
         let preferences = ids
             .iter()
             .zip(people)
             .map(|(id, p)| CustomersCommand::UpdateGenrePreferences { customer_id: *id, genres: p.genres.clone() })
             .collect();
-        self.must::<Customers>("setting preferences", preferences)?;
+        self.must("setting preferences", preferences)?;
         Ok(ids)
     }
 
@@ -311,10 +309,8 @@ impl Simulation<'_> {
                 SubscriptionsCommand::Subscribe { customer_id, books_per_month: person.books_per_month }
             });
         }
-        for reply in self.all::<Subscriptions>(subscribe)?.into_iter().flatten() {
-            if let SubscriptionsReply::Subscription(view) = reply {
-                self.subscriptions.push(view.subscription_id);
-            }
+        for view in self.all(subscribe)?.into_iter().flatten() {
+            self.subscriptions.push(view.subscription_id);
         }
         self.settle()
     }
@@ -334,21 +330,14 @@ impl Simulation<'_> {
         for isbn in &isbns {
             for warehouse in ["dallas", "chicago"] {
                 let quantity = (demand / 2 + self.dice.below(demand / 2 + 1)) as u32;
-                receipts.push(InventoryCommand::ReceiveShipment {
-                    isbn: isbn.clone(),
-                    warehouse: warehouse.into(),
-                    quantity,
-                });
+                receipts.push(ReceiveShipment { isbn: isbn.clone(), warehouse: warehouse.into(), quantity });
             }
         }
-        self.must::<InventoryContext>("receiving a shipment", receipts)?;
-        self.must::<CurationContext>(
-            "finalizing the selection",
-            vec![CurationCommand::FinalizeSelection { month: month.clone(), isbns }],
-        )?;
+        self.must("receiving a shipment", receipts)?;
+        self.must("finalizing the selection", vec![FinalizeSelection { month: month.clone(), isbns }])?;
         self.churn()?;
         self.settle()?;
-        self.must::<Subscriptions>("starting the month", vec![SubscriptionsCommand::StartCycle { month }])?;
+        self.must("starting the month", vec![StartCycle { month }])?;
         self.settle()?;
         // The rest of the month, a day at a time: deadlines (card retries, delivery
         // attempts, timeouts) fire as the clock passes them.
@@ -366,10 +355,7 @@ impl Simulation<'_> {
     fn wind_down(&mut self) -> anyhow::Result<()> {
         let last_month = first_day(&month_name(self.config.start, self.config.months - 1))?;
         for day in 28..90 {
-            let open = match self.runtime.query_blocking::<orders::application::Orders>(OrdersQuery::StatusCounts)? {
-                OrdersAnswer::StatusCounts(counts) => counts.open,
-                _ => 0,
-            };
+            let open = self.runtime.query_blocking(orders::ports::queries::StatusCounts)?.open;
             if open == 0 {
                 break;
             }
@@ -395,7 +381,7 @@ impl Simulation<'_> {
                 _ => SubscriptionsCommand::RestartNextMonth { subscription_id },
             });
         }
-        self.all::<Subscriptions>(commands)?;
+        self.all(commands)?;
         Ok(())
     }
 }

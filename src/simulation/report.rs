@@ -6,8 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use inventory::ports::{InventoryAnswer, InventoryQuery, WarehouseStock};
-use inventory::InventoryContext;
+use inventory::ports::WarehouseStock;
 use kernel::message::Envelope;
 use kernel::store::OutboxSeq;
 use serde_json::Value;
@@ -255,22 +254,15 @@ pub(super) fn gather(
 
 /// Revenue by state and the highest lifetime values, as the read side (reporting) has them.
 fn read_reporting(runtime: &RuntimeHandle, report: &mut Report) -> anyhow::Result<()> {
-    use reporting::ports::{ReportingAnswer, ReportingQuery};
-    use reporting::ReportingContext;
-    if let ReportingAnswer::SalesByState(sales) =
-        runtime.query_blocking::<ReportingContext>(ReportingQuery::SalesByState { state: None })?
-    {
-        report.revenue_by_state =
-            sales.states.iter().map(|s| (s.state.clone(), s.sales.orders, s.sales.revenue.amount_cents)).collect();
-        report.revenue_by_state.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-        report.revenue_total_cents = sales.total.revenue.amount_cents;
-    }
-    if let ReportingAnswer::CustomersOver(top) =
-        runtime.query_blocking::<ReportingContext>(ReportingQuery::CustomersOver { amount_cents: 0, limit: Some(5) })?
-    {
-        report.top_lifetime_values =
-            top.customers.iter().map(|c| (c.customer_id.clone(), c.lifetime_value.amount_cents)).collect();
-    }
+    use reporting::ports::queries::{CustomersOver, SalesByState};
+    let sales = runtime.query_blocking(SalesByState { state: None })?;
+    report.revenue_by_state =
+        sales.states.iter().map(|s| (s.state.clone(), s.sales.orders, s.sales.revenue.amount_cents)).collect();
+    report.revenue_by_state.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    report.revenue_total_cents = sales.total.revenue.amount_cents;
+    let top = runtime.query_blocking(CustomersOver { amount_cents: 0, limit: Some(5) })?;
+    report.top_lifetime_values =
+        top.customers.iter().map(|c| (c.customer_id.clone(), c.lifetime_value.amount_cents)).collect();
     Ok(())
 }
 
@@ -283,8 +275,7 @@ fn ledgers(runtime: &RuntimeHandle, config: &SimulationConfig) -> anyhow::Result
     let mut ledgers = Vec::new();
     for n in 0..config.catalog as u64 {
         let isbn = super::data::isbn13(n);
-        let answer = runtime.query_blocking::<InventoryContext>(InventoryQuery::Stock { isbn: isbn.clone() })?;
-        let InventoryAnswer::Stock(report) = answer else { continue };
+        let report = runtime.query_blocking(inventory::ports::queries::Stock { isbn: isbn.clone() })?;
         ledgers.extend(report.warehouses.into_iter().map(|w| (isbn.clone(), w)));
     }
     Ok(ledgers)

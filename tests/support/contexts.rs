@@ -6,8 +6,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use kernel::context::{
-    authorize, AccessPolicy, BoundedContext, Caller, ContextDescriptor, HandleError, MessageError, PublishedMessage,
-    QueryError, Relationship, Subscription, Upstream,
+    authorize, AccessPolicy, Answers, BoundedContext, Caller, Command, ContextDescriptor, HandleError, Handles,
+    MessageError, PublishedMessage, Query, QueryError, Relationship, Subscription, Upstream,
 };
 use kernel::event::DomainEvent;
 use kernel::ids::StreamId;
@@ -205,17 +205,31 @@ fn publish_balance<R: Repository>(uow: &mut UnitOfWork<'_, R>, account: u64) -> 
     Ok(())
 }
 
-impl BoundedContext for Ledger {
-    type Command = LedgerCommand;
+impl Command for LedgerCommand {
+    type Context = Ledger;
     type Reply = u64;
-    type Error = AccountError;
-    type Query = u64;
+}
+
+/// Ledger's account `0`.
+#[derive(Debug)]
+pub struct LedgerAccount(pub u64);
+
+impl Query for LedgerAccount {
+    type Context = Ledger;
     type Answer = Account;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &LEDGER
+impl Answers<LedgerAccount> for Ledger {
+    fn answer<R: Repository>(
+        &self,
+        LedgerAccount(account): LedgerAccount,
+        repository: &mut R,
+    ) -> Result<Account, QueryError> {
+        Ok(repository.load::<Account>(&StreamId::for_aggregate(Account::CATEGORY, account))?.state)
     }
+}
 
+impl Handles<LedgerCommand> for Ledger {
     fn handle<R: Repository>(
         &self,
         command: LedgerCommand,
@@ -253,6 +267,11 @@ impl BoundedContext for Ledger {
             LedgerCommand::Panic => panic!("ledger was told to panic"),
         }
     }
+}
+
+impl BoundedContext for Ledger {
+    const CONTEXT: &'static ContextDescriptor = &LEDGER;
+    type Error = AccountError;
 
     fn on_message<R: Repository>(
         &self,
@@ -288,10 +307,6 @@ impl BoundedContext for Ledger {
             .map_err(|e| MessageError::Failed(e.to_string()))?;
         publish_balance(uow, account)?;
         Ok(())
-    }
-
-    fn query<R: Repository>(&self, account: u64, repository: &mut R) -> Result<Account, QueryError> {
-        Ok(repository.load::<Account>(&StreamId::for_aggregate(Account::CATEGORY, account))?.state)
     }
 
     fn resolve<R: Repository>(
@@ -448,17 +463,35 @@ fn record<R: Repository>(uow: &mut UnitOfWork<'_, R>, account: u64, entry: Strin
     Ok(())
 }
 
-impl BoundedContext for Auditing {
-    type Command = AuditingCommand;
+impl Command for AuditingCommand {
+    type Context = Auditing;
     type Reply = ();
-    type Error = AuditError;
-    type Query = u64;
+}
+
+/// Auditing's trail of account `0`.
+#[derive(Debug)]
+pub struct AuditTrailOf(pub u64);
+
+impl Query for AuditTrailOf {
+    type Context = Auditing;
     type Answer = AuditTrail;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &AUDITING
+impl Answers<AuditTrailOf> for Auditing {
+    fn answer<R: Repository>(
+        &self,
+        AuditTrailOf(account): AuditTrailOf,
+        repository: &mut R,
+    ) -> Result<AuditTrail, QueryError> {
+        trail(repository, account)
     }
+}
 
+fn trail<R: Repository>(repository: &mut R, account: u64) -> Result<AuditTrail, QueryError> {
+    Ok(repository.load::<AuditTrail>(&StreamId::for_aggregate(AuditTrail::CATEGORY, account))?.state)
+}
+
+impl Handles<AuditingCommand> for Auditing {
     fn handle<R: Repository>(
         &self,
         command: AuditingCommand,
@@ -472,6 +505,11 @@ impl BoundedContext for Auditing {
             AuditingCommand::Panic => panic!("auditing was told to panic"),
         }
     }
+}
+
+impl BoundedContext for Auditing {
+    const CONTEXT: &'static ContextDescriptor = &AUDITING;
+    type Error = AuditError;
 
     fn on_message<R: Repository>(
         &self,
@@ -520,10 +558,6 @@ impl BoundedContext for Auditing {
             other => Err(MessageError::UnknownHandler(other.to_owned())),
         }
     }
-
-    fn query<R: Repository>(&self, account: u64, repository: &mut R) -> Result<AuditTrail, QueryError> {
-        Ok(repository.load::<AuditTrail>(&StreamId::for_aggregate(AuditTrail::CATEGORY, account))?.state)
-    }
 }
 
 // ---------------------------------------------------------------- snooper
@@ -545,20 +579,28 @@ pub static SNOOPER: ContextDescriptor = ContextDescriptor {
     upstreams: &[Upstream { context: "ledger", relationship: Relationship::Conformist }],
 };
 
-impl BoundedContext for Snooper {
-    type Command = ();
-    type Reply = ();
-    type Error = AuditError;
-    type Query = u64;
+/// What snooper recorded of account `0`.
+#[derive(Debug)]
+pub struct SnooperTrail(pub u64);
+
+impl Query for SnooperTrail {
+    type Context = Snooper;
     type Answer = AuditTrail;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &SNOOPER
+impl Answers<SnooperTrail> for Snooper {
+    fn answer<R: Repository>(
+        &self,
+        SnooperTrail(account): SnooperTrail,
+        repository: &mut R,
+    ) -> Result<AuditTrail, QueryError> {
+        trail(repository, account)
     }
+}
 
-    fn handle<R: Repository>(&self, _: (), _: &mut UnitOfWork<'_, R>) -> Result<(), HandleError<AuditError>> {
-        Ok(())
-    }
+impl BoundedContext for Snooper {
+    const CONTEXT: &'static ContextDescriptor = &SNOOPER;
+    type Error = AuditError;
 
     fn on_message<R: Repository>(
         &self,
@@ -574,9 +616,5 @@ impl BoundedContext for Snooper {
             Err(e) => e.to_string(),
         };
         record(uow, account, entry)
-    }
-
-    fn query<R: Repository>(&self, account: u64, repository: &mut R) -> Result<AuditTrail, QueryError> {
-        Ok(repository.load::<AuditTrail>(&StreamId::for_aggregate(AuditTrail::CATEGORY, account))?.state)
     }
 }

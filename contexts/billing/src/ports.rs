@@ -1,10 +1,11 @@
 //! Billing's ports.
 //!
-//! **Inbound:** the commands and queries billing answers, and what it answers. Commands carry
-//! what a caller typed (strings and numbers, as the HTTP API or the CLI receive them); the
-//! application parses each field into a value object and refuses a bad one with
-//! [`BillingError::InvalidInput`], naming it. Replies and answers carry ids, so a caller can use
-//! them in its next command.
+//! **Inbound:** the commands billing handles ([`BillingCommand`], each answering the payment as
+//! it now stands, a [`PaymentView`]) and the questions it answers ([`queries`], each with the
+//! type of its answer). Commands carry what a caller typed (strings and numbers, as the HTTP
+//! API or the CLI receive them); the application parses each field into a value object and
+//! refuses a bad one with [`BillingError::InvalidInput`], naming it. Replies and answers carry
+//! ids, so a caller can use them in its next command.
 //!
 //! **Outbound:** [`PaymentGateway`], the one thing billing needs from outside besides the
 //! kernel's ports (clock, ids, store). An adapter in `src/` implements it (a simulated gateway
@@ -95,29 +96,22 @@ pub enum BillingCommand {
     ResolveDispute { order_id: String, outcome: String },
 }
 
-/// What an accepted command answers: the payment as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "kebab-case")]
-pub enum BillingReply {
-    Payment(PaymentView),
-}
+/// Questions to billing, each with the type of its answer.
+pub mod queries {
 
-/// A question to billing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "kebab-case")]
-pub enum BillingQuery {
+    use serde::{Deserialize, Serialize};
+
     /// The payment of an order.
-    Payment { order_id: String },
-    /// A receipt document, as its link resolves (for the operator).
-    Receipt { receipt_id: String },
-}
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Payment {
+        pub order_id: String,
+    }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum BillingAnswer {
-    // Boxed: both are hundreds of bytes, and an answer travels by value through the runtime.
-    Payment(Box<PaymentView>),
-    Receipt(Box<crate::published::ReceiptDocumentV1>),
+    /// A receipt document, as its link resolves (for the operator).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Receipt {
+        pub receipt_id: String,
+    }
 }
 
 /// An order's payment.

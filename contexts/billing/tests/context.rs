@@ -6,10 +6,8 @@ mod support;
 
 use std::sync::Arc;
 
-use billing::ports::{
-    Amount, BillingAnswer, BillingCommand, BillingError, BillingQuery, BillingReply, GatewayError, PaymentStatus,
-    PaymentView,
-};
+use billing::ports::queries::{Payment, Receipt};
+use billing::ports::{Amount, BillingCommand, BillingError, GatewayError, PaymentStatus, PaymentView};
 use billing::Billing;
 use kernel::context::{Caller, HandleError, MessageError, QueryError};
 use kernel::message::Envelope;
@@ -68,14 +66,11 @@ fn captured(harness: &mut Harness, order: &str) {
 }
 
 fn payment(harness: &Harness, order: &str) -> PaymentView {
-    match harness.query(BillingQuery::Payment { order_id: order.into() }).unwrap() {
-        BillingAnswer::Payment(view) => *view,
-        other => panic!("a payment query answered {other:?}"),
-    }
+    harness.query(Payment { order_id: order.into() }).expect("the order has a payment")
 }
 
 fn execute(harness: &Harness, command: BillingCommand) -> Result<PaymentView, HandleError<BillingError>> {
-    harness.execute(command).map(|BillingReply::Payment(view)| view)
+    harness.execute(command)
 }
 
 fn names(published: &[Envelope]) -> Vec<String> {
@@ -399,11 +394,7 @@ fn a_receipt_link_resolves_only_for_the_contexts_the_policy_allows() {
         assert_eq!(again, document);
     }
     let receipt_id = link.rsplit('/').next().unwrap();
-    let BillingAnswer::Receipt(answer) =
-        harness.query(BillingQuery::Receipt { receipt_id: receipt_id.into() }).unwrap()
-    else {
-        panic!("a receipt query answers a receipt");
-    };
+    let answer = harness.query(Receipt { receipt_id: receipt_id.into() }).expect("a receipt query answers a receipt");
     assert_eq!(serde_json::to_value(&answer).unwrap(), document);
     insta::assert_json_snapshot!(document, {
         ".receipt_id" => "[receipt id]",
@@ -431,20 +422,17 @@ fn a_refused_caller_learns_nothing_and_a_bad_link_is_named() {
 fn queries_name_what_they_cannot_answer() {
     let (harness, _) = harness();
     assert_eq!(
-        harness.query(BillingQuery::Payment { order_id: ORDER.into() }),
+        harness.query(Payment { order_id: ORDER.into() }),
         Err(QueryError::NotFound(format!("order {ORDER} has no payment")))
     );
-    assert!(matches!(harness.query(BillingQuery::Payment { order_id: "42".into() }), Err(QueryError::Invalid(_))));
-    assert!(matches!(harness.query(BillingQuery::Receipt { receipt_id: ORDER.into() }), Err(QueryError::NotFound(_))));
+    assert!(matches!(harness.query(Payment { order_id: "42".into() }), Err(QueryError::Invalid(_))));
+    assert!(matches!(harness.query(Receipt { receipt_id: ORDER.into() }), Err(QueryError::NotFound(_))));
 }
 
 #[test]
 fn bad_input_at_every_command_is_refused_naming_the_problem() {
     let (mut harness, gateway) = harness();
-    let refused = |command| match execute(&harness, command) {
-        Err(HandleError::Rejected(error)) => error.to_string(),
-        other => panic!("expected a refusal, got {other:?}"),
-    };
+    let refused = |command| kernel::testing::refusal(execute(&harness, command)).to_string();
     let charge = |order: &str, payer: &str, amount| BillingCommand::ChargePayment {
         order_id: order.into(),
         payer_id: payer.into(),

@@ -1,4 +1,6 @@
 //! Curation's inbound ports: the commands and queries it answers, and what it answers.
+//! Each command is a type of its own here, naming its reply; each query is one in
+//! [`queries`], naming its answer.
 //!
 //! Commands carry what a caller typed; the application parses each field, and a field that
 //! does not parse is refused with [`CurationError::InvalidInput`] naming it. Most of
@@ -8,57 +10,65 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Propose the month's books; may be redone until finalized. Answers the month's selection
+/// as it now stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "kebab-case")]
-pub enum CurationCommand {
-    /// Propose the month's books; may be redone until finalized.
-    DraftSelection { month: String, isbns: Vec<String> },
-    /// Fix the month's books for good (ISBN-13s, digits only); boxes are curated from them.
-    FinalizeSelection { month: String, isbns: Vec<String> },
-    /// Try again a box whose curation failed (e.g. once the month's selection is finalized).
-    RetryCuration { subscription_id: String, month: String },
+pub struct DraftSelection {
+    pub month: String,
+    pub isbns: Vec<String>,
 }
 
+/// Fix the month's books for good (ISBN-13s, digits only); boxes are curated from them.
+/// Answers the month's selection as it now stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "kebab-case")]
-pub enum CurationReply {
-    Selection(SelectionView),
-    CuratedBox(CuratedBoxView),
+pub struct FinalizeSelection {
+    pub month: String,
+    pub isbns: Vec<String>,
 }
 
+/// Try again a box whose curation failed (e.g. once the month's selection is finalized).
+/// Answers the box as it now stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "kebab-case")]
-pub enum CurationQuery {
+pub struct RetryCuration {
+    pub subscription_id: String,
+    pub month: String,
+}
+
+/// Questions to curation, each with the type of its answer.
+pub mod queries {
+
+    use serde::{Deserialize, Serialize};
+
     /// The box of a subscription for a month (curated, or failed with why).
-    CuratedBox {
-        subscription_id: String,
-        month: String,
-    },
-    /// Every book a customer has received, by month.
-    ReceivedBooks {
-        customer_id: String,
-    },
-    Selection {
-        month: String,
-    },
-    /// What curation holds of a customer's profile (to check replication).
-    CustomerReplica {
-        customer_id: String,
-    },
-    /// What curation holds of a book (to check replication).
-    BookReplica {
-        isbn: String,
-    },
-}
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CuratedBox {
+        pub subscription_id: String,
+        pub month: String,
+    }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum CurationAnswer {
-    CuratedBox(CuratedBoxView),
-    ReceivedBooks(ReceivedBooksView),
-    Selection(SelectionView),
-    CustomerReplica(CustomerReplicaView),
-    BookReplica(BookReplicaView),
+    /// Every book a customer has received, by month.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ReceivedBooks {
+        pub customer_id: String,
+    }
+
+    /// The selection of a month.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Selection {
+        pub month: String,
+    }
+
+    /// What curation holds of a customer's profile (to check replication).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CustomerReplica {
+        pub customer_id: String,
+    }
+
+    /// What curation holds of a book (to check replication).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct BookReplica {
+        pub isbn: String,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,11 @@
 //! from the upstream examples (`tests/fixtures`), as customers, inventory and subscriptions
 //! would have published them.
 
+use std::fmt::Debug;
+
+use curation::ports::queries::{BookReplica, CuratedBox, CustomerReplica, ReceivedBooks, Selection};
 use curation::ports::{
-    CuratedBoxStatus, CuratedBoxView, CurationAnswer, CurationCommand, CurationError, CurationQuery, CurationReply,
+    CuratedBoxStatus, CuratedBoxView, CurationError, DraftSelection, FinalizeSelection, RetryCuration,
 };
 use curation::CurationContext;
 use kernel::context::{HandleError, MessageError, QueryError};
@@ -88,7 +91,7 @@ fn deliver(harness: &Harness, message: &Envelope) {
 
 fn finalize(harness: &Harness, month: &str, isbns: &[&str]) {
     let isbns = isbns.iter().map(|i| i.to_string()).collect();
-    harness.execute(CurationCommand::FinalizeSelection { month: month.into(), isbns }).unwrap();
+    harness.execute(FinalizeSelection { month: month.into(), isbns }).unwrap();
 }
 
 /// Both profiles, and six books of which five are available, replicated.
@@ -110,11 +113,8 @@ fn replicated() -> Harness {
 }
 
 fn curated_box(harness: &Harness, subscription: &str, month: &str) -> CuratedBoxView {
-    let query = CurationQuery::CuratedBox { subscription_id: subscription.into(), month: month.into() };
-    let Ok(CurationAnswer::CuratedBox(view)) = harness.query(query) else {
-        panic!("no box of {subscription} in {month}")
-    };
-    view
+    let query = CuratedBox { subscription_id: subscription.into(), month: month.into() };
+    harness.query(query).unwrap_or_else(|e| panic!("no box of {subscription} in {month}: {e}"))
 }
 
 fn isbns(view: &CuratedBoxView) -> Vec<&str> {
@@ -122,11 +122,9 @@ fn isbns(view: &CuratedBoxView) -> Vec<&str> {
 }
 
 fn received(harness: &Harness, customer: &str) -> Vec<(String, String)> {
-    let Ok(CurationAnswer::ReceivedBooks(view)) =
-        harness.query(CurationQuery::ReceivedBooks { customer_id: customer.into() })
-    else {
-        panic!()
-    };
+    let view = harness
+        .query(ReceivedBooks { customer_id: customer.into() })
+        .expect("any well-formed customer id has a reading history (empty if nothing was received)");
     view.books.into_iter().map(|b| (b.month, b.isbn)).collect()
 }
 
@@ -199,12 +197,7 @@ fn curating_the_same_box_twice_has_no_second_effect() {
 #[test]
 fn a_box_without_a_finalized_selection_fails_with_why_and_can_be_retried() {
     let mut harness = replicated();
-    harness
-        .execute(CurationCommand::DraftSelection {
-            month: "2026-03".into(),
-            isbns: vec![HOUND.into(), GONE_GIRL.into()],
-        })
-        .unwrap();
+    harness.execute(DraftSelection { month: "2026-03".into(), isbns: vec![HOUND.into(), GONE_GIRL.into()] }).unwrap();
     deliver(&harness, &box_due(&harness, &grace_due("2026-03")));
     let published = harness.take_published();
     assert_eq!(published[0].message_type, "bookbox.curation.box-curation-failed.v1");
@@ -214,8 +207,8 @@ fn a_box_without_a_finalized_selection_fails_with_why_and_can_be_retried() {
     assert_eq!(view.failure.unwrap().reason, "no-finalized-selection");
     // Once the selection is final, an operator retries the box.
     finalize(&harness, "2026-03", &[HOUND, GONE_GIRL]);
-    let retry = CurationCommand::RetryCuration { subscription_id: GRACE_SUBSCRIPTION.into(), month: "2026-03".into() };
-    let Ok(CurationReply::CuratedBox(view)) = harness.execute(retry.clone()) else { panic!() };
+    let retry = RetryCuration { subscription_id: GRACE_SUBSCRIPTION.into(), month: "2026-03".into() };
+    let view = harness.execute(retry.clone()).expect("a failed box is retried once the selection is final");
     assert_eq!((view.status, isbns(&view)), (CuratedBoxStatus::Curated, vec![GONE_GIRL, HOUND]));
     assert_eq!(harness.take_published()[0].message_type, "bookbox.curation.box-curated.v1");
     assert_eq!(
@@ -269,11 +262,7 @@ fn a_stale_profile_never_overwrites_a_newer_one() {
     let older = with(GRACE_PROFILE, json!({ "genres": ["romance"], "version": 3 }));
     deliver(&harness, &profile(&harness, &older));
     let preferences = |harness: &Harness| {
-        let Ok(CurationAnswer::CustomerReplica(view)) =
-            harness.query(CurationQuery::CustomerReplica { customer_id: GRACE.into() })
-        else {
-            panic!()
-        };
+        let view = harness.query(CustomerReplica { customer_id: GRACE.into() }).expect("Grace's profile is replicated");
         (view.preferences, view.version)
     };
     assert_eq!(preferences(&harness), (vec!["mystery".into(), "science-fiction".into(), "biography".into()], Some(4)));
@@ -286,10 +275,7 @@ fn a_stale_profile_never_overwrites_a_newer_one() {
 fn stale_availability_never_overwrites_newer() {
     let harness = replicated();
     let available = |harness: &Harness| {
-        let Ok(CurationAnswer::BookReplica(view)) = harness.query(CurationQuery::BookReplica { isbn: HOUND.into() })
-        else {
-            panic!()
-        };
+        let view = harness.query(BookReplica { isbn: HOUND.into() }).expect("the Hound is replicated");
         (view.available, view.version)
     };
     assert_eq!(available(&harness), (7, Some(6)));
@@ -327,37 +313,68 @@ fn a_message_without_what_curation_needs_is_refused_naming_the_field() {
         Err(MessageError::Decode("customer-profile: shipping_address.state must be two capital letters".into()))
     );
     assert!(matches!(
-        harness.query(CurationQuery::CuratedBox { subscription_id: ADA_SUBSCRIPTION.into(), month: "2026-03".into() }),
+        harness.query(CuratedBox { subscription_id: ADA_SUBSCRIPTION.into(), month: "2026-03".into() }),
         Err(QueryError::NotFound(_))
     ));
+}
+
+/// Any of curation's commands, so that one table can list a case of each.
+#[derive(Debug, Clone)]
+enum AnyCommand {
+    DraftSelection(DraftSelection),
+    FinalizeSelection(FinalizeSelection),
+    RetryCuration(RetryCuration),
+}
+
+impl AnyCommand {
+    /// Executes the command; an accepted one answers its reply, as `Debug` shows it.
+    fn execute(self, harness: &Harness) -> Result<String, HandleError<CurationError>> {
+        fn shown(reply: impl Debug) -> String {
+            format!("{reply:?}")
+        }
+        match self {
+            Self::DraftSelection(command) => harness.execute(command).map(shown),
+            Self::FinalizeSelection(command) => harness.execute(command).map(shown),
+            Self::RetryCuration(command) => harness.execute(command).map(shown),
+        }
+    }
 }
 
 #[test]
 fn bad_input_at_every_command_is_refused_naming_the_field() {
     let harness = replicated();
     let cases = [
-        (CurationCommand::DraftSelection { month: "2026-3".into(), isbns: vec![HOUND.into()] }, "month"),
+        (AnyCommand::DraftSelection(DraftSelection { month: "2026-3".into(), isbns: vec![HOUND.into()] }), "month"),
         (
-            CurationCommand::DraftSelection { month: "2026-03".into(), isbns: vec![HOUND.into(), "97".into()] },
+            AnyCommand::DraftSelection(DraftSelection {
+                month: "2026-03".into(),
+                isbns: vec![HOUND.into(), "97".into()],
+            }),
             "isbns[1]",
         ),
-        (CurationCommand::FinalizeSelection { month: "2026-03".into(), isbns: vec![] }, "isbns"),
+        (AnyCommand::FinalizeSelection(FinalizeSelection { month: "2026-03".into(), isbns: vec![] }), "isbns"),
         (
-            CurationCommand::FinalizeSelection { month: "2026-03".into(), isbns: vec![HOUND.into(), HOUND.into()] },
+            AnyCommand::FinalizeSelection(FinalizeSelection {
+                month: "2026-03".into(),
+                isbns: vec![HOUND.into(), HOUND.into()],
+            }),
             "isbns",
         ),
-        (CurationCommand::FinalizeSelection { month: "".into(), isbns: vec![HOUND.into()] }, "month"),
+        (AnyCommand::FinalizeSelection(FinalizeSelection { month: "".into(), isbns: vec![HOUND.into()] }), "month"),
         (
-            CurationCommand::RetryCuration { subscription_id: "sub-1".into(), month: "2026-03".into() },
+            AnyCommand::RetryCuration(RetryCuration { subscription_id: "sub-1".into(), month: "2026-03".into() }),
             "subscription_id",
         ),
         (
-            CurationCommand::RetryCuration { subscription_id: GRACE_SUBSCRIPTION.into(), month: "2026-00".into() },
+            AnyCommand::RetryCuration(RetryCuration {
+                subscription_id: GRACE_SUBSCRIPTION.into(),
+                month: "2026-00".into(),
+            }),
             "month",
         ),
     ];
     for (command, field) in cases {
-        match harness.execute(command.clone()) {
+        match command.clone().execute(&harness) {
             Err(HandleError::Rejected(CurationError::InvalidInput { field: named, .. })) => {
                 assert_eq!(named, field, "{command:?}")
             }
@@ -371,17 +388,14 @@ fn a_finalized_selection_cannot_change_and_only_failed_boxes_are_retried() {
     let harness = replicated();
     finalize(&harness, "2026-03", &[HOUND]);
     finalize(&harness, "2026-03", &[HOUND]);
-    let change = CurationCommand::DraftSelection { month: "2026-03".into(), isbns: vec![JOBS.into()] };
+    let change = DraftSelection { month: "2026-03".into(), isbns: vec![JOBS.into()] };
     assert_eq!(
         harness.execute(change),
         Err(HandleError::Rejected(CurationError::SelectionAlreadyFinalized { month: "2026-03".into() }))
     );
-    let Ok(CurationAnswer::Selection(selection)) = harness.query(CurationQuery::Selection { month: "2026-03".into() })
-    else {
-        panic!()
-    };
+    let selection = harness.query(Selection { month: "2026-03".into() }).expect("the month's selection is finalized");
     assert_eq!(selection.finalized, Some(vec![HOUND.to_owned()]));
-    let retry = CurationCommand::RetryCuration { subscription_id: GRACE_SUBSCRIPTION.into(), month: "2026-03".into() };
+    let retry = RetryCuration { subscription_id: GRACE_SUBSCRIPTION.into(), month: "2026-03".into() };
     assert_eq!(
         harness.execute(retry),
         Err(HandleError::Rejected(CurationError::NothingToRetry {

@@ -2,7 +2,7 @@
 //! agree with its DTOs and with what it actually publishes; and every example its upstreams
 //! publish (copied into `tests/fixtures`) is understood by its tolerant readers.
 
-use curation::ports::CurationCommand;
+use curation::ports::FinalizeSelection;
 use curation::published::{BoxCuratedV1, BoxCurationFailedV1};
 use curation::CurationContext;
 use curation::CONTEXT;
@@ -100,7 +100,7 @@ fn what_the_context_publishes_satisfies_the_schemas() {
         deliver(*example);
     }
     harness
-        .execute(CurationCommand::FinalizeSelection {
+        .execute(FinalizeSelection {
             month: "2026-03".into(),
             isbns: vec!["9780306406157".into(), "9780804429573".into()],
         })

@@ -6,9 +6,9 @@
 //! is taken leaves no customer behind, and a change of email never leaves an address
 //! claimed by nobody or by two.
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, QueryError};
 use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
-use kernel::{Aggregate, Envelope, StreamId, Version};
+use kernel::{Aggregate, StreamId, Version};
 
 use crate::domain::address::ShippingAddress;
 use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerEvent, CustomerId, Profile};
@@ -16,9 +16,9 @@ use crate::domain::email::{EmailAddress, EmailKey};
 use crate::domain::email_claim::{EmailClaim, EmailClaimCommand, EmailClaimError};
 use crate::domain::genre::{Genre, GenrePreferences};
 use crate::domain::name::CustomerName;
+use crate::ports::queries::{CustomerByEmail, Profile as ProfileOf};
 use crate::ports::{
-    CustomerProfile, CustomerReply, CustomersAnswer, CustomersCommand, CustomersError, CustomersQuery, PostalAddress,
-    Registration,
+    CustomerId as Id, CustomerProfile, CustomerReply, CustomersCommand, CustomersError, PostalAddress, Registration,
 };
 use crate::published::{CustomerProfileV1, GenreV1, ShippingAddressV1, CUSTOMER_PROFILE};
 
@@ -28,17 +28,19 @@ pub struct Customers;
 
 type Handled<T> = Result<T, HandleError<CustomersError>>;
 
+// Customers is upstream of everyone: it subscribes to nothing, so the defaults stand.
 impl BoundedContext for Customers {
-    type Command = CustomersCommand;
-    type Reply = CustomerReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = CustomersError;
-    type Query = CustomersQuery;
-    type Answer = CustomersAnswer;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
+// Every command answers the same way, so they are one command type.
+impl kernel::context::Command for CustomersCommand {
+    type Context = crate::Customers;
+    type Reply = CustomerReply;
+}
 
+impl Handles<CustomersCommand> for Customers {
     fn handle<R: Repository>(&self, command: CustomersCommand, uow: &mut UnitOfWork<'_, R>) -> Handled<CustomerReply> {
         match command {
             CustomersCommand::Register(registration) => register(uow, &registration),
@@ -56,35 +58,38 @@ impl BoundedContext for Customers {
             }
         }
     }
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        _message: &Envelope,
-        _uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        // Customers is upstream of everyone: it subscribes to nothing.
-        Err(MessageError::UnknownHandler(handler_id.to_owned()))
+impl kernel::context::Query for ProfileOf {
+    type Context = crate::Customers;
+    type Answer = CustomerProfile;
+}
+
+impl Answers<ProfileOf> for Customers {
+    fn answer<R: Repository>(&self, query: ProfileOf, repository: &mut R) -> Result<CustomerProfile, QueryError> {
+        let customer_id = query.customer_id;
+        let loaded = repository.load::<Customer>(&StreamId::for_aggregate(Customer::CATEGORY, customer_id))?;
+        let Some(profile) = loaded.state.profile() else {
+            return Err(QueryError::NotFound(format!("customer {customer_id}")));
+        };
+        Ok(profile_view(profile, loaded.version))
     }
+}
 
-    fn query<R: Repository>(&self, query: CustomersQuery, repository: &mut R) -> Result<CustomersAnswer, QueryError> {
-        match query {
-            CustomersQuery::Profile { customer_id } => {
-                let loaded = repository.load::<Customer>(&StreamId::for_aggregate(Customer::CATEGORY, customer_id))?;
-                let Some(profile) = loaded.state.profile() else {
-                    return Err(QueryError::NotFound(format!("customer {customer_id}")));
-                };
-                Ok(CustomersAnswer::Profile(Box::new(profile_view(profile, loaded.version))))
-            }
-            CustomersQuery::CustomerByEmail { email } => {
-                let email = EmailAddress::parse(&email).map_err(|e| QueryError::Invalid(e.to_string()))?;
-                let stream = StreamId::for_aggregate(EmailClaim::CATEGORY, email.key());
-                match repository.load::<EmailClaim>(&stream)?.state.holder() {
-                    Some(customer_id) => Ok(CustomersAnswer::Customer { customer_id }),
-                    None => Err(QueryError::NotFound("no customer is registered with this email".into())),
-                }
-            }
-        }
+impl kernel::context::Query for CustomerByEmail {
+    type Context = crate::Customers;
+    type Answer = CustomerId;
+}
+
+impl Answers<CustomerByEmail> for Customers {
+    fn answer<R: Repository>(&self, query: CustomerByEmail, repository: &mut R) -> Result<Id, QueryError> {
+        let email = EmailAddress::parse(&query.email).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        let stream = StreamId::for_aggregate(EmailClaim::CATEGORY, email.key());
+        repository
+            .load::<EmailClaim>(&stream)?
+            .state
+            .holder()
+            .ok_or_else(|| QueryError::NotFound("no customer is registered with this email".into()))
     }
 }
 

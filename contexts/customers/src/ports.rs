@@ -102,23 +102,22 @@ impl CustomersError {
     }
 }
 
-/// A question to the customers context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomersQuery {
-    /// The customer's current profile.
-    Profile { customer_id: CustomerId },
-    /// Who holds this email (compared as the uniqueness rule compares: ignoring case).
-    CustomerByEmail { email: String },
-}
+/// Questions to the customers context, each with the type of its answer.
+pub mod queries {
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomersAnswer {
-    /// Boxed: a profile is large, and an answer is moved around the runtime.
-    Profile(Box<CustomerProfile>),
-    Customer {
-        customer_id: CustomerId,
-    },
+    use super::CustomerId;
+
+    /// The customer's current profile.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Profile {
+        pub customer_id: CustomerId,
+    }
+
+    /// Who holds this email (compared as the uniqueness rule compares: ignoring case).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CustomerByEmail {
+        pub email: String,
+    }
 }
 
 /// A customer's profile as the query port shows it.

@@ -2,9 +2,10 @@
 //! runtime drives it: commands, queries, what is published, and the uniqueness of emails
 //! across customers under random command sequences.
 
+use customers::ports::queries::{CustomerByEmail, Profile};
 use customers::ports::{
-    AddressError, CustomerId, CustomerProfile, CustomerReply, CustomersAnswer, CustomersCommand, CustomersError,
-    CustomersQuery, EmailError, GenreError, NameError, PostalAddress, Registration, TextProblem,
+    AddressError, CustomerId, CustomerProfile, CustomerReply, CustomersCommand, CustomersError, EmailError, GenreError,
+    NameError, PostalAddress, Registration, TextProblem,
 };
 use customers::Customers;
 use kernel::context::{HandleError, QueryError};
@@ -36,25 +37,19 @@ fn register(harness: &ContextHarness<Customers>, name: &str, email: &str) -> Cus
 }
 
 fn profile(harness: &ContextHarness<Customers>, customer_id: CustomerId) -> CustomerProfile {
-    match harness.query(CustomersQuery::Profile { customer_id }) {
-        Ok(CustomersAnswer::Profile(profile)) => *profile,
-        other => panic!("expected a profile, got {other:?}"),
-    }
+    harness.query(Profile { customer_id }).expect("a registered customer has a profile")
 }
 
 fn holder_of(harness: &ContextHarness<Customers>, email: &str) -> Option<CustomerId> {
-    match harness.query(CustomersQuery::CustomerByEmail { email: email.into() }) {
-        Ok(CustomersAnswer::Customer { customer_id }) => Some(customer_id),
+    match harness.query(CustomerByEmail { email: email.into() }) {
+        Ok(customer_id) => Some(customer_id),
         Err(QueryError::NotFound(_)) => None,
-        other => panic!("expected a customer or not found, got {other:?}"),
+        Err(e) => panic!("expected a customer or not found, got {e}"),
     }
 }
 
 fn rejection(result: Result<CustomerReply, HandleError<CustomersError>>) -> CustomersError {
-    match result {
-        Err(HandleError::Rejected(error)) => error,
-        other => panic!("expected a rejection, got {other:?}"),
-    }
+    kernel::testing::refusal(result)
 }
 
 #[test]
@@ -259,12 +254,12 @@ fn bad_input_at_every_command_is_refused_naming_the_field() {
 fn queries_answer_not_found_and_invalid_plainly() {
     let harness = ContextHarness::new(Customers);
     let unknown = CustomerId::from_uuid(uuid::Uuid::from_u128(7));
-    assert!(matches!(harness.query(CustomersQuery::Profile { customer_id: unknown }), Err(QueryError::NotFound(_))));
+    assert!(matches!(harness.query(Profile { customer_id: unknown }), Err(QueryError::NotFound(_))));
     assert!(matches!(
-        harness.query(CustomersQuery::CustomerByEmail { email: "nobody@example.com".into() }),
+        harness.query(CustomerByEmail { email: "nobody@example.com".into() }),
         Err(QueryError::NotFound(_))
     ));
-    let invalid = harness.query(CustomersQuery::CustomerByEmail { email: "nope".into() });
+    let invalid = harness.query(CustomerByEmail { email: "nope".into() });
     assert_eq!(invalid, Err(QueryError::Invalid("email: is not an email address: it has no `@`".into())));
 }
 

@@ -42,7 +42,8 @@
 //! every shortage), `reservation-released`, `reserved-stock-shipped`. A redelivered message is
 //! stopped by the inbox; a second request for the same order, under a new message id, is
 //! stopped by the `Reservation` itself. The same use cases are direct commands too
-//! ([`ports::InventoryCommand`]), for the HTTP API.
+//! ([`ports::ReserveStock`], [`ports::ReleaseReservation`], [`ports::ShipReservation`]), for
+//! the HTTP API.
 //!
 //! ## Choreography: a parcel damaged in transit
 //!

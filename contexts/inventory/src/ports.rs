@@ -1,4 +1,6 @@
 //! Inventory's inbound ports: the commands and queries it answers, and what it answers.
+//! Each command is a type of its own here, naming its reply; each query is one in
+//! [`queries`], naming its answer.
 //!
 //! Commands carry what a caller typed (strings and numbers, as the HTTP API or the CLI
 //! receive them); the application parses each field into a value object, and a field that
@@ -9,73 +11,102 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A command to inventory from outside: the HTTP API, the CLI, a test.
+// Commands to inventory from outside (the HTTP API, the CLI, a test), each with what it
+// answers once accepted.
+
+/// List a book in the catalog (an ISBN-10 is converted to its ISBN-13). Answers the entry as
+/// it now stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "kebab-case")]
-pub enum InventoryCommand {
-    /// List a book in the catalog (an ISBN-10 is converted to its ISBN-13).
-    AddBook {
-        isbn: String,
-        title: String,
-        genres: Vec<String>,
-    },
-    /// Change a cataloged book's title or genres.
-    ReviseBook {
-        isbn: String,
-        title: String,
-        genres: Vec<String>,
-    },
-    /// Withdraw a book from sale: nothing more can be reserved.
-    MarkBookUnavailable {
-        isbn: String,
-    },
-    /// Put a withdrawn book back on sale.
-    MarkBookAvailable {
-        isbn: String,
-    },
-    /// A publisher's shipment arrived at a warehouse.
-    ReceiveShipment {
-        isbn: String,
-        warehouse: String,
-        quantity: u32,
-    },
-    /// Free copies were found damaged.
-    RecordDamagedCopies {
-        isbn: String,
-        warehouse: String,
-        quantity: u32,
-    },
-    /// Free copies were found missing.
-    RecordLostCopies {
-        isbn: String,
-        warehouse: String,
-        quantity: u32,
-    },
-    /// Send free copies from one warehouse to another; answers the transfer's id.
-    DispatchTransfer {
-        isbn: String,
-        from: String,
-        to: String,
-        quantity: u32,
-    },
-    /// The destination received a transfer: `from` and `transfer_id` as the dispatch answered.
-    ReceiveTransfer {
-        isbn: String,
-        from: String,
-        transfer_id: String,
-    },
-    /// Set copies aside for an order, all lines or none (as the `reserve-stock` message does).
-    ReserveStock {
-        order_id: String,
-        warehouse: String,
-        lines: Vec<StockLine>,
-    },
-    ReleaseReservation {
-        order_id: String,
-    },
-    ShipReservation {
-        order_id: String,
-    },
+pub struct AddBook {
+    pub isbn: String,
+    pub title: String,
+    pub genres: Vec<String>,
+}
+
+/// Change a cataloged book's title or genres. Answers the entry as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviseBook {
+    pub isbn: String,
+    pub title: String,
+    pub genres: Vec<String>,
+}
+
+/// Withdraw a book from sale: nothing more can be reserved. Answers the entry as it now
+/// stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkBookUnavailable {
+    pub isbn: String,
+}
+
+/// Put a withdrawn book back on sale. Answers the entry as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkBookAvailable {
+    pub isbn: String,
+}
+
+/// A publisher's shipment arrived at a warehouse. Answers the ledger as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiveShipment {
+    pub isbn: String,
+    pub warehouse: String,
+    pub quantity: u32,
+}
+
+/// Free copies were found damaged. Answers the ledger as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDamagedCopies {
+    pub isbn: String,
+    pub warehouse: String,
+    pub quantity: u32,
+}
+
+/// Free copies were found missing. Answers the ledger as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordLostCopies {
+    pub isbn: String,
+    pub warehouse: String,
+    pub quantity: u32,
+}
+
+/// Send free copies from one warehouse to another; answers the transfer's id (in the
+/// transfer dispatched).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispatchTransfer {
+    pub isbn: String,
+    pub from: String,
+    pub to: String,
+    pub quantity: u32,
+}
+
+/// The destination received a transfer: `from` and `transfer_id` as the dispatch answered.
+/// Answers the transfer received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiveTransfer {
+    pub isbn: String,
+    pub from: String,
+    pub transfer_id: String,
+}
+
+/// Set copies aside for an order, all lines or none (as the `reserve-stock` message does).
+/// Answers the order's reservation as it now stands: a reserve that could not be served is
+/// not an error, it answers a `rejected` reservation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReserveStock {
+    pub order_id: String,
+    pub warehouse: String,
+    pub lines: Vec<StockLine>,
+}
+
+/// Release an order's reservation. Answers the order's reservation as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseReservation {
+    pub order_id: String,
+}
+
+/// Ship an order's reservation. Answers the order's reservation as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipReservation {
+    pub order_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,43 +115,28 @@ pub struct StockLine {
     pub quantity: u32,
 }
 
-/// What an accepted command answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "kebab-case")]
-pub enum InventoryReply {
-    /// For the catalog commands: the entry as it now stands.
-    CatalogEntry(CatalogEntryView),
-    /// For receiving and writing off: the ledger as it now stands.
-    Stock(WarehouseStock),
-    TransferDispatched(TransferView),
-    TransferReceived(TransferView),
-    /// For reserve, release and ship: the order's reservation as it now stands. A reserve
-    /// that could not be served is not an error: it answers a `rejected` reservation.
-    Reservation(ReservationView),
-}
+/// Questions to inventory, each with the type of its answer.
+pub mod queries {
 
-/// A question to inventory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "kebab-case")]
-pub enum InventoryQuery {
+    use serde::{Deserialize, Serialize};
+
     /// The ledgers of a book, one per warehouse.
-    Stock {
-        isbn: String,
-    },
-    CatalogEntry {
-        isbn: String,
-    },
-    Reservation {
-        order_id: String,
-    },
-}
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Stock {
+        pub isbn: String,
+    }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum InventoryAnswer {
-    Stock(StockReport),
-    CatalogEntry(CatalogEntryView),
-    Reservation(ReservationView),
+    /// The catalog entry of a book.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CatalogEntry {
+        pub isbn: String,
+    }
+
+    /// An order's reservation (`unrequested` if none was asked).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Reservation {
+        pub order_id: String,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

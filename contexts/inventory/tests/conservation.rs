@@ -12,8 +12,10 @@
 //! published always agrees with the ledgers, and the copies lost in shipment are exactly those
 //! of the orders whose reservations say they were lost, however often shipping reported it.
 
+use inventory::ports::queries::{Reservation, Stock};
 use inventory::ports::{
-    InventoryAnswer, InventoryCommand, InventoryQuery, InventoryReply, ReservationStatus, StockLine,
+    AddBook, DispatchTransfer, ReceiveShipment, ReceiveTransfer, RecordDamagedCopies, RecordLostCopies,
+    ReleaseReservation, ReservationStatus, ReserveStock, ShipReservation, StockLine,
 };
 use inventory::InventoryContext;
 use kernel::testing::{incoming, ContextHarness};
@@ -92,36 +94,41 @@ proptest! {
     fn copies_are_conserved_across_warehouses_and_transfers(steps in steps()) {
         let mut harness = ContextHarness::new(InventoryContext);
         harness
-            .execute(InventoryCommand::AddBook { isbn: DUNE.into(), title: "Dune".into(), genres: vec!["fantasy".into()] })
+            .execute(AddBook { isbn: DUNE.into(), title: "Dune".into(), genres: vec!["fantasy".into()] })
             .unwrap();
         let mut in_transit: Vec<(String, String)> = Vec::new();
         for step in steps {
-            let command = match step {
-                Step::Receive { at, quantity } => {
-                    InventoryCommand::ReceiveShipment { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity }
-                }
-                Step::Reserve { order, at, quantity } => InventoryCommand::ReserveStock {
-                    order_id: order_id(order),
-                    warehouse: WAREHOUSES[at].into(),
-                    lines: vec![StockLine { isbn: DUNE.into(), quantity }],
-                },
-                Step::Release { order } => InventoryCommand::ReleaseReservation { order_id: order_id(order) },
-                Step::Ship { order } => InventoryCommand::ShipReservation { order_id: order_id(order) },
-                Step::Damage { at, quantity } => {
-                    InventoryCommand::RecordDamagedCopies { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity }
-                }
-                Step::Lose { at, quantity } => {
-                    InventoryCommand::RecordLostCopies { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity }
-                }
-                Step::Dispatch { from, quantity } => InventoryCommand::DispatchTransfer {
-                    isbn: DUNE.into(),
-                    from: WAREHOUSES[from].into(),
-                    to: WAREHOUSES[1 - from].into(),
-                    quantity,
-                },
+            // Each command answers its own type; only a dispatched transfer is kept.
+            let dispatched = match step {
+                Step::Receive { at, quantity } => harness
+                    .execute(ReceiveShipment { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity })
+                    .map(|_| None),
+                Step::Reserve { order, at, quantity } => harness
+                    .execute(ReserveStock {
+                        order_id: order_id(order),
+                        warehouse: WAREHOUSES[at].into(),
+                        lines: vec![StockLine { isbn: DUNE.into(), quantity }],
+                    })
+                    .map(|_| None),
+                Step::Release { order } => harness.execute(ReleaseReservation { order_id: order_id(order) }).map(|_| None),
+                Step::Ship { order } => harness.execute(ShipReservation { order_id: order_id(order) }).map(|_| None),
+                Step::Damage { at, quantity } => harness
+                    .execute(RecordDamagedCopies { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity })
+                    .map(|_| None),
+                Step::Lose { at, quantity } => harness
+                    .execute(RecordLostCopies { isbn: DUNE.into(), warehouse: WAREHOUSES[at].into(), quantity })
+                    .map(|_| None),
+                Step::Dispatch { from, quantity } => harness
+                    .execute(DispatchTransfer {
+                        isbn: DUNE.into(),
+                        from: WAREHOUSES[from].into(),
+                        to: WAREHOUSES[1 - from].into(),
+                        quantity,
+                    })
+                    .map(Some),
                 Step::ReceiveTransfer { nth } if !in_transit.is_empty() => {
                     let (from, transfer_id) = in_transit.remove(nth % in_transit.len());
-                    InventoryCommand::ReceiveTransfer { isbn: DUNE.into(), from, transfer_id }
+                    harness.execute(ReceiveTransfer { isbn: DUNE.into(), from, transfer_id }).map(|_| None)
                 }
                 Step::ReceiveTransfer { .. } => continue,
                 Step::ShipmentDamaged { orders } => {
@@ -139,7 +146,7 @@ proptest! {
                 }
             };
             // Refusals (not enough free copies, nothing held...) are fine: they change nothing.
-            if let Ok(InventoryReply::TransferDispatched(transfer)) = harness.execute(command) {
+            if let Ok(Some(transfer)) = dispatched {
                 in_transit.push((transfer.from, transfer.transfer_id));
             }
             check(&mut harness)?;
@@ -149,9 +156,7 @@ proptest! {
 
 /// The laws that hold after every step.
 fn check(harness: &mut ContextHarness<InventoryContext>) -> Result<(), TestCaseError> {
-    let InventoryAnswer::Stock(report) = harness.query(InventoryQuery::Stock { isbn: DUNE.into() }).unwrap() else {
-        panic!("a stock query answers a stock report");
-    };
+    let report = harness.query(Stock { isbn: DUNE.into() }).expect("a cataloged book has a stock report");
     let sum = |f: fn(&inventory::ports::WarehouseStock) -> u64| report.warehouses.iter().map(f).sum::<u64>();
     let received = sum(|w| w.received);
     let accounted =
@@ -172,8 +177,9 @@ fn check(harness: &mut ContextHarness<InventoryContext>) -> Result<(), TestCaseE
     }
     let mut lost_with_orders = 0;
     for order in 0..4 {
-        let answer = harness.query(InventoryQuery::Reservation { order_id: order_id(order) }).unwrap();
-        let InventoryAnswer::Reservation(view) = answer else { panic!("a reservation query answers a reservation") };
+        let view = harness
+            .query(Reservation { order_id: order_id(order) })
+            .expect("every well-formed order id has a reservation (`unrequested` if none was asked)");
         if view.status == ReservationStatus::Lost {
             lost_with_orders += view.lines.iter().map(|l| u64::from(l.quantity)).sum::<u64>();
         }

@@ -4,7 +4,9 @@
 //! `shipment-damaged` is read as the published language agrees; and what the context actually
 //! publishes satisfies the schemas too.
 
-use inventory::ports::{InventoryCommand, StockLine};
+use inventory::ports::{
+    AddBook, MarkBookUnavailable, ReceiveShipment, ReleaseReservation, ReserveStock, ShipReservation, StockLine,
+};
 use inventory::published::{
     BookAvailabilityV1, ReleaseReservationV1, ReservationReleasedV1, ReserveStockV1, ReservedStockShippedV1,
     ShipReservationV1, StockReservationRejectedV1, StockReservedV1,
@@ -114,24 +116,21 @@ fn a_payload_that_breaks_the_schema_is_refused_by_the_consumer_naming_the_field(
 #[test]
 fn what_the_context_publishes_satisfies_the_schemas() {
     let mut harness = ContextHarness::new(InventoryContext);
-    let run = |command| harness.execute(command).map(|_| ()).unwrap();
-    run(InventoryCommand::AddBook {
-        isbn: "9780306406157".into(),
-        title: "Dune".into(),
-        genres: vec!["science-fiction".into()],
-    });
-    run(InventoryCommand::ReceiveShipment { isbn: "9780306406157".into(), warehouse: "dallas".into(), quantity: 3 });
-    let reserve = |order: &str, quantity| InventoryCommand::ReserveStock {
+    harness
+        .execute(AddBook { isbn: "9780306406157".into(), title: "Dune".into(), genres: vec!["science-fiction".into()] })
+        .unwrap();
+    harness.execute(ReceiveShipment { isbn: "9780306406157".into(), warehouse: "dallas".into(), quantity: 3 }).unwrap();
+    let reserve = |order: &str, quantity| ReserveStock {
         order_id: order.into(),
         warehouse: "dallas".into(),
         lines: vec![StockLine { isbn: "9780306406157".into(), quantity }],
     };
-    run(reserve("00000000-0000-0000-0000-000000000001", 1));
-    run(reserve("00000000-0000-0000-0000-000000000002", 1));
-    run(reserve("00000000-0000-0000-0000-000000000003", 9));
-    run(InventoryCommand::ReleaseReservation { order_id: "00000000-0000-0000-0000-000000000001".into() });
-    run(InventoryCommand::ShipReservation { order_id: "00000000-0000-0000-0000-000000000002".into() });
-    run(InventoryCommand::MarkBookUnavailable { isbn: "9780306406157".into() });
+    harness.execute(reserve("00000000-0000-0000-0000-000000000001", 1)).unwrap();
+    harness.execute(reserve("00000000-0000-0000-0000-000000000002", 1)).unwrap();
+    harness.execute(reserve("00000000-0000-0000-0000-000000000003", 9)).unwrap();
+    harness.execute(ReleaseReservation { order_id: "00000000-0000-0000-0000-000000000001".into() }).unwrap();
+    harness.execute(ShipReservation { order_id: "00000000-0000-0000-0000-000000000002".into() }).unwrap();
+    harness.execute(MarkBookUnavailable { isbn: "9780306406157".into() }).unwrap();
     let published = harness.take_published();
     let mut seen: Vec<&str> = Vec::new();
     for envelope in &published {
@@ -163,16 +162,8 @@ fn what_the_context_publishes_satisfies_the_schemas() {
 fn the_reserve_stock_example_is_served_end_to_end() {
     let harness = ContextHarness::new(InventoryContext);
     for (isbn, title) in [("9780306406157", "Dune"), ("9780804429573", "Emma")] {
-        harness
-            .execute(InventoryCommand::AddBook {
-                isbn: isbn.into(),
-                title: title.into(),
-                genres: vec!["fantasy".into()],
-            })
-            .unwrap();
-        harness
-            .execute(InventoryCommand::ReceiveShipment { isbn: isbn.into(), warehouse: "dallas".into(), quantity: 2 })
-            .unwrap();
+        harness.execute(AddBook { isbn: isbn.into(), title: title.into(), genres: vec!["fantasy".into()] }).unwrap();
+        harness.execute(ReceiveShipment { isbn: isbn.into(), warehouse: "dallas".into(), quantity: 2 }).unwrap();
     }
     let example = message("reserve-stock").examples[0];
     let mut command: Envelope =

@@ -222,36 +222,46 @@ impl From<crate::repository::LoadError> for MessageError {
     }
 }
 
+/// A use case refusing what a message asked is a defect upstream, not a business outcome
+/// (those are events): the runtime retries, then dead-letters it with the reason.
+impl<E: std::fmt::Display> From<HandleError<E>> for MessageError {
+    fn from(e: HandleError<E>) -> Self {
+        match e {
+            HandleError::Rejected(e) => Self::Failed(e.to_string()),
+            HandleError::Infrastructure(e) => Self::Infrastructure(e),
+        }
+    }
+}
+
 /// A bounded context as the runtime hosts it: pure code that turns commands and incoming
 /// messages into units of work, answers queries, and resolves the links of its
 /// notifications. The runtime does every bit of I/O.
+///
+/// Its identity is a property of its type ([`BoundedContext::CONTEXT`]): whoever holds the
+/// type knows the name, so no call site passes one beside the other. What it accepts is
+/// declared one request type at a time: a [`Command`] it [`Handles`], a [`Query`] it
+/// [`Answers`], each with the type of its answer, so a caller gets back exactly the type it
+/// asked for and a mismatch is a compile error, not a runtime branch.
 pub trait BoundedContext: Send + Sync + 'static {
-    /// A command from outside (the HTTP API, the CLI, a test).
-    type Command: std::fmt::Debug + Send + 'static;
-    /// What an accepted command answers.
-    type Reply: std::fmt::Debug + serde::Serialize + Send + 'static;
-    /// Why a command is refused, naming the problem.
+    /// The context's declaration: its name, what it publishes and consumes.
+    const CONTEXT: &'static ContextDescriptor;
+
+    /// Why a command is refused, naming the problem: one type for the whole context, so the
+    /// edge maps it once.
     type Error: std::error::Error + Send + Sync + 'static;
-    type Query: std::fmt::Debug + Send + 'static;
-    type Answer: std::fmt::Debug + serde::Serialize + Send + 'static;
-
-    fn descriptor(&self) -> &'static ContextDescriptor;
-
-    /// Handles a command. Everything it does commits atomically, or not at all.
-    fn handle<R: crate::unit_of_work::Repository>(
-        &self,
-        command: Self::Command,
-        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
-    ) -> Result<Self::Reply, HandleError<Self::Error>>;
 
     /// Handles a message this context subscribed to, by the handler's stable id. What it does
-    /// commits atomically with the inbox mark of the message.
+    /// commits atomically with the inbox mark of the message. Contexts that consume nothing
+    /// keep the default.
     fn on_message<R: crate::unit_of_work::Repository>(
         &self,
         handler_id: &str,
         message: &crate::message::Envelope,
         uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError>;
+    ) -> Result<(), MessageError> {
+        let _ = (message, uow);
+        Err(MessageError::UnknownHandler(handler_id.to_owned()))
+    }
 
     /// Handles a deadline the context scheduled with `UnitOfWork::schedule`, once it is due.
     /// What it does commits atomically with the deadline's firing, so it happens once.
@@ -264,13 +274,6 @@ pub trait BoundedContext: Send + Sync + 'static {
         let _ = (payload, uow);
         Err(MessageError::UnknownHandler(format!("deadline `{key}`")))
     }
-
-    /// Answers a query from the operator.
-    fn query<R: crate::unit_of_work::Repository>(
-        &self,
-        query: Self::Query,
-        repository: &mut R,
-    ) -> Result<Self::Answer, QueryError>;
 
     /// Resolves a link from one of this context's notifications for `caller`, after
     /// checking its access policy (deny by default). Contexts without notifications keep
@@ -285,6 +288,42 @@ pub trait BoundedContext: Send + Sync + 'static {
         authorize(&[], caller, link)?;
         Err(QueryError::NotFound(link.to_owned()))
     }
+}
+
+/// A command to one context (the HTTP API, the CLI, a test), and what accepting it answers.
+/// Its type names its context, so `runtime.execute(PauseSubscription { .. })` needs nothing
+/// else.
+pub trait Command: std::fmt::Debug + Send + 'static {
+    /// The context that handles it.
+    type Context: Handles<Self>;
+    /// What an accepted command answers, once durable.
+    type Reply: std::fmt::Debug + Send + 'static;
+}
+
+/// A context handles this command. Everything the handler does commits atomically, or not
+/// at all.
+pub trait Handles<K: Command + ?Sized>: BoundedContext {
+    fn handle<R: crate::unit_of_work::Repository>(
+        &self,
+        command: K,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<K::Reply, HandleError<Self::Error>>
+    where
+        K: Sized;
+}
+
+/// A question to one context, answered from its durable state, and the type of the answer.
+pub trait Query: std::fmt::Debug + Send + 'static {
+    /// The context that answers it.
+    type Context: Answers<Self>;
+    type Answer: std::fmt::Debug + Send + 'static;
+}
+
+/// A context answers this query.
+pub trait Answers<Q: Query + ?Sized>: BoundedContext {
+    fn answer<R: crate::unit_of_work::Repository>(&self, query: Q, repository: &mut R) -> Result<Q::Answer, QueryError>
+    where
+        Q: Sized;
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! - [`aggregate`]: the [`Aggregate`] trait (decide, evolve);
 //! - [`event`]: domain events, their JSON codec and upcasters;
 //! - [`message`]: the CloudEvents envelope every cross-context message travels in;
+//! - [`inbox`]: what a context consumes, one entry per message ([`inbox!`]);
 //! - [`store`]: the [`EventStore`] port (streams, global log, outbox, inbox, snapshots);
 //! - [`record`]: the checksummed at-rest record format shared by every store adapter;
 //! - [`memory`]: an in-memory [`EventStore`] for tests;
@@ -24,6 +25,7 @@ pub mod context;
 pub mod deadline;
 pub mod event;
 pub mod ids;
+pub mod inbox;
 pub mod memory;
 pub mod message;
 pub mod record;

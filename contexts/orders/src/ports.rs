@@ -19,25 +19,32 @@ pub use crate::domain::ids::{BoxId, CustomerId, OrderId, ShipmentId, Subscriptio
 pub use crate::domain::text::ReasonError;
 pub use crate::domain::warehouse::Warehouse;
 
-/// A command to orders. (Box orders themselves are opened by curation's `box-curated`.)
+// Commands to orders, each with the type of its reply. (Box orders themselves are opened by
+// curation's `box-curated`.)
+
+/// The customer cancels a box order: allowed until its shipment is requested. `reason`
+/// (optional) is kept with the order and published when it ends. Answers the order after the
+/// command.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrdersCommand {
-    /// The customer cancels a box order: allowed until its shipment is requested. `reason`
-    /// (optional) is kept with the order and published when it ends.
-    CancelOrder { order_id: OrderId, reason: Option<String> },
-    /// Two box orders to the same address, for the same month, travel in one parcel: both must
-    /// hold their books in the same warehouse and still await their payment.
-    CombineOrders { first: OrderId, second: OrderId },
+pub struct CancelOrder {
+    pub order_id: OrderId,
+    pub reason: Option<String>,
 }
 
-/// What an accepted command answers.
+/// Two box orders to the same address, for the same month, travel in one parcel: both must
+/// hold their books in the same warehouse and still await their payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CombineOrders {
+    pub first: OrderId,
+    pub second: OrderId,
+}
+
+/// What [`CombineOrders`] answers: the two orders after they were combined (first, second),
+/// and the parcel they will share.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrdersReply {
-    /// The order after the command.
-    Order(Box<OrderView>),
-    /// The two orders after they were combined (first, second), and the parcel they will share.
-    Combined { shipment_id: ShipmentId, orders: Vec<OrderView> },
+pub struct CombinedOrders {
+    pub shipment_id: ShipmentId,
+    pub orders: Vec<OrderView>,
 }
 
 /// Why a command was refused.
@@ -63,30 +70,32 @@ impl OrdersError {
     }
 }
 
-/// A question to orders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrdersQuery {
-    Order {
-        order_id: OrderId,
-    },
-    /// The order a curated box became.
-    OrderForBox {
-        box_id: BoxId,
-    },
-    /// The orders a customer receives or pays for, oldest first.
-    OrdersOfCustomer {
-        customer_id: CustomerId,
-    },
-    /// How many orders stand in each status, for an operator.
-    StatusCounts,
-}
+/// Questions to orders, each with the type of its answer.
+pub mod queries {
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrdersAnswer {
-    Order(Box<OrderView>),
-    Orders(Vec<OrderView>),
-    StatusCounts(StatusCountsView),
+    use super::{BoxId, CustomerId, OrderId};
+
+    /// An order.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Order {
+        pub order_id: OrderId,
+    }
+
+    /// The order a curated box became.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OrderForBox {
+        pub box_id: BoxId,
+    }
+
+    /// The orders a customer receives or pays for, oldest first.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OrdersOfCustomer {
+        pub customer_id: CustomerId,
+    }
+
+    /// How many orders stand in each status, for an operator.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StatusCounts;
 }
 
 /// A box order as the query port shows it: what `box-order` carries, and what an operator

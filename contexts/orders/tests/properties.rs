@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use kernel::testing::{incoming, Delivery};
 use kernel::{Envelope, MessageKind};
-use orders::ports::{OrderId, OrdersCommand, Status};
+use orders::ports::{CancelOrder, CombineOrders, OrderId, Status};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::{json, Value};
@@ -371,7 +371,7 @@ impl World {
     fn cancel(&mut self, n: usize) {
         let Some(&order) = self.orders.get(n) else { return };
         let before = self.shop.order(order);
-        let accepted = self.shop.harness.execute(OrdersCommand::CancelOrder { order_id: order, reason: None }).is_ok();
+        let accepted = self.shop.harness.execute(CancelOrder { order_id: order, reason: None }).is_ok();
         let cancellable = !before.ended && matches!(before.status, Status::Placed | Status::Reserved | Status::Charged);
         assert_eq!(accepted, cancellable, "cancel of an order {:?} (ended: {})", before.status, before.ended);
     }
@@ -379,7 +379,7 @@ impl World {
     fn combine(&mut self) {
         let [a, b] = self.orders[..] else { return };
         let (va, vb) = (self.shop.order(a), self.shop.order(b));
-        let accepted = self.shop.harness.execute(OrdersCommand::CombineOrders { first: a, second: b }).is_ok();
+        let accepted = self.shop.harness.execute(CombineOrders { first: a, second: b }).is_ok();
         let combinable = [&va, &vb].iter().all(|v| v.status == Status::Reserved && v.combined_with.is_none())
             && va.warehouse == vb.warehouse;
         assert_eq!(accepted, combinable, "combine {:?} and {:?}", (va.status, va.warehouse), (vb.status, vb.warehouse));

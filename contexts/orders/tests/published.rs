@@ -7,7 +7,7 @@ mod support;
 
 use kernel::testing::incoming;
 use kernel::MessageKind;
-use orders::ports::OrdersCommand;
+use orders::ports::CombineOrders;
 use orders::published::{BoxOrderV1, OrderEndedV1, BOX_ORDER, ORDER_ENDED};
 use orders::CONTEXT;
 use serde_json::{json, Value};
@@ -49,7 +49,7 @@ fn a_combined_shipment() -> Vec<Sent> {
     for order in [a, b] {
         shop.inventory("stock-reserved", order, stock_reserved(order, "chicago"));
     }
-    shop.harness.execute(OrdersCommand::CombineOrders { first: a, second: b }).expect("combined");
+    shop.harness.execute(CombineOrders { first: a, second: b }).expect("combined");
     shop.billing("payment-captured", a, payment_captured(a, 1, 2999));
     shop.billing("payment-captured", b, payment_captured(b, 2, 2999));
     shop.take()

@@ -64,8 +64,9 @@
 //!
 //! ## Entry points
 //! - [`ReportingContext`]: the [`kernel::context::BoundedContext`] the runtime hosts (no commands);
-//! - [`ports::ReportingQuery`] and its answers; [`ports::ReadModels`], the same read models in
-//!   memory, for rebuilds;
+//! - [`ports::queries`]: its queries, each a type with its own answer type, and the views they
+//!   answer with; [`ports::ReadModels`], the same read models in memory, for rebuilds, which
+//!   answer the same queries ([`ports::ReadModelQuery`], any of them);
 //! - [`CONTEXT`]: the declaration.
 //!
 //! **Architecture invariant:** the domain (`domain`, private) is pure, and reporting's

@@ -4,12 +4,11 @@
 
 mod support;
 
-use kernel::context::{MessageError, QueryError};
+use kernel::context::{Answers, MessageError, QueryError};
 use kernel::message::Envelope;
 use kernel::testing::{ContextHarness, Delivery};
-use reporting::ports::{
-    CustomerValueView, CustomersOverView, MoneyView, ReportingAnswer, ReportingQuery, SalesByStateView, StockView,
-};
+use reporting::ports::queries::{CustomerLifetimeValue, CustomersOver, OrdersByEndState, SalesByState, StockByBook};
+use reporting::ports::{CustomerValueView, CustomersOverView, MoneyView, ReadModelQuery, SalesByStateView, StockView};
 use reporting::ReportingContext;
 use serde_json::json;
 
@@ -42,31 +41,19 @@ fn deliver(harness: &Harness, message: &Envelope) {
 }
 
 fn sales(harness: &Harness, state: Option<&str>) -> SalesByStateView {
-    match harness.query(ReportingQuery::SalesByState { state: state.map(str::to_owned) }) {
-        Ok(ReportingAnswer::SalesByState(view)) => view,
-        other => panic!("{other:?}"),
-    }
+    harness.query(SalesByState { state: state.map(str::to_owned) }).expect("the states asked for are state codes")
 }
 
 fn value(harness: &Harness, customer: &str) -> CustomerValueView {
-    match harness.query(ReportingQuery::CustomerLifetimeValue { customer_id: customer.into() }) {
-        Ok(ReportingAnswer::CustomerLifetimeValue(view)) => view,
-        other => panic!("{other:?}"),
-    }
+    harness.query(CustomerLifetimeValue { customer_id: customer.into() }).expect("the customers asked for are UUIDs")
 }
 
 fn over(harness: &Harness, amount_cents: u64, limit: Option<u32>) -> CustomersOverView {
-    match harness.query(ReportingQuery::CustomersOver { amount_cents, limit }) {
-        Ok(ReportingAnswer::CustomersOver(view)) => view,
-        other => panic!("{other:?}"),
-    }
+    harness.query(CustomersOver { amount_cents, limit }).expect("the limits asked for are within the maximum")
 }
 
 fn stock_of(harness: &Harness, isbn: Option<&str>) -> Result<StockView, QueryError> {
-    match harness.query(ReportingQuery::StockByBook { isbn: isbn.map(str::to_owned) })? {
-        ReportingAnswer::StockByBook(view) => Ok(view),
-        other => panic!("{other:?}"),
-    }
+    harness.query(StockByBook { isbn: isbn.map(str::to_owned) })
 }
 
 /// Three orders to three states: one still under way, one delivered, one ended twice over
@@ -114,17 +101,9 @@ fn orders_by_end_state_are_counted_under_the_month_of_their_box() {
     let harness = three_orders();
     let failed = with(support::ORDER_FAILED, json!({ "order_id": "11111111-2222-4333-8444-555555555555" }));
     deliver(&harness, &order_ended(&harness.ids, &failed));
-    let Ok(ReportingAnswer::OrdersByEndState(every_month)) =
-        harness.query(ReportingQuery::OrdersByEndState { month: None })
-    else {
-        panic!()
-    };
+    let every_month = harness.query(OrdersByEndState { month: None }).expect("every month is a question");
     insta::assert_json_snapshot!(every_month);
-    let Ok(ReportingAnswer::OrdersByEndState(june)) =
-        harness.query(ReportingQuery::OrdersByEndState { month: Some("2026-06".into()) })
-    else {
-        panic!()
-    };
+    let june = harness.query(OrdersByEndState { month: Some("2026-06".into()) }).expect("2026-06 is a month");
     assert_eq!((june.months.len(), june.total.total), (1, 0));
 }
 
@@ -254,38 +233,52 @@ fn a_message_without_what_reporting_uses_is_refused_naming_it_and_records_nothin
 #[test]
 fn bad_questions_are_refused_naming_the_field() {
     let harness = ContextHarness::new(ReportingContext);
-    let refused = |query| match harness.query(query) {
-        Err(QueryError::Invalid(why)) => why,
-        other => panic!("{other:?}"),
-    };
+    // Generic, since each question is its own type: any of reporting's queries.
+    fn refused<Q: ReadModelQuery>(harness: &Harness, query: Q) -> String
+    where
+        ReportingContext: Answers<Q>,
+    {
+        match harness.query(query) {
+            Err(QueryError::Invalid(why)) => why,
+            Err(other) => panic!("refused, but not as invalid: {other:?}"),
+            Ok(answer) => panic!("answered: {answer:?}"),
+        }
+    }
     assert_eq!(
-        refused(ReportingQuery::SalesByState { state: Some("tx".into()) }),
+        refused(&harness, SalesByState { state: Some("tx".into()) }),
         "state: `tx` is not a US state code (two capital letters, e.g. TX)"
     );
     assert_eq!(
-        refused(ReportingQuery::CustomerLifetimeValue { customer_id: "ada".into() }),
+        refused(&harness, CustomerLifetimeValue { customer_id: "ada".into() }),
         "customer_id: `ada` is not a valid CustomerId (expected a UUID)"
     );
     assert_eq!(
-        refused(ReportingQuery::StockByBook { isbn: Some("978-0-306-40615-7".into()) }),
+        refused(&harness, StockByBook { isbn: Some("978-0-306-40615-7".into()) }),
         "isbn: `978-0-306-40615-7` is not an ISBN-13 (13 digits, starting 978 or 979, no separators)"
     );
     assert_eq!(
-        refused(ReportingQuery::OrdersByEndState { month: Some("2026-13".into()) }),
+        refused(&harness, OrdersByEndState { month: Some("2026-13".into()) }),
         "month: `2026-13` has no month 13; months are 01 to 12"
     );
     assert_eq!(
-        refused(ReportingQuery::CustomersOver { amount_cents: 0, limit: Some(5_000) }),
+        refused(&harness, CustomersOver { amount_cents: 0, limit: Some(5_000) }),
         "limit: 5000 is over the most one answer lists, 1000"
     );
 }
 
 #[test]
 fn queries_read_as_json_as_the_http_api_will_send_them() {
-    let query: ReportingQuery = serde_json::from_str(r#"{"query":"customers-over","amount_cents":80000}"#).unwrap();
-    assert_eq!(query, ReportingQuery::CustomersOver { amount_cents: 80_000, limit: None });
-    let query: ReportingQuery = serde_json::from_str(r#"{"query":"sales-by-state"}"#).unwrap();
-    assert_eq!(query, ReportingQuery::SalesByState { state: None });
+    // Each query is its own type now; a sender naming which one it asks tags it, as here.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(tag = "query", rename_all = "kebab-case")]
+    enum Question {
+        CustomersOver(CustomersOver),
+        SalesByState(SalesByState),
+    }
+    let query: Question = serde_json::from_str(r#"{"query":"customers-over","amount_cents":80000}"#).unwrap();
+    assert_eq!(query, Question::CustomersOver(CustomersOver { amount_cents: 80_000, limit: None }));
+    let query: Question = serde_json::from_str(r#"{"query":"sales-by-state"}"#).unwrap();
+    assert_eq!(query, Question::SalesByState(SalesByState { state: None }));
 }
 
 #[test]

@@ -10,8 +10,9 @@
 //! ## Entry points
 //! - [`application::Shipping`]: the [`kernel::context::BoundedContext`] the runtime hosts,
 //!   built with the [`ports::Carrier`] it ships through;
-//! - [`ports`]: the carrier port, the commands ([`ports::ShippingCommand`]), queries, views and
-//!   the reasons a command is refused ([`ports::ShippingError`], naming the field);
+//! - [`ports`]: the carrier port, the commands ([`ports::ShippingCommand`]), the queries
+//!   ([`ports::queries`], each with the type of its answer), views and the reasons a command
+//!   is refused ([`ports::ShippingError`], naming the field);
 //! - [`published`]: `request-shipment` (the command it accepts) and the five events it
 //!   answers with;
 //! - [`CONTEXT`]: the declaration.

@@ -6,8 +6,9 @@
 //! scripted fakes. Its types are plain data, the shape of a carrier's API rather than of
 //! shipping's model: the application checks every answer before the domain records it.
 //!
-//! **Inbound:** the commands and queries shipping answers ([`ShippingCommand`],
-//! [`ShippingQuery`]) and what it answers. Commands carry what a caller typed; the application
+//! **Inbound:** the commands shipping handles ([`ShippingCommand`], each answering the
+//! shipment as it now stands, a [`ShipmentView`]) and the questions it answers ([`queries`],
+//! each with the type of its answer). Commands carry what a caller typed; the application
 //! parses each field into a value object, and a field that does not parse is refused with
 //! [`ShippingError::InvalidInput`] naming it.
 
@@ -121,35 +122,25 @@ pub struct Amount {
     pub currency: String,
 }
 
-/// What an accepted command answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "kebab-case")]
-pub enum ShippingReply {
-    /// The shipment as it now stands (for a new request: already dispatched, unless the
-    /// carrier failed and a retry is scheduled).
-    Shipment(ShipmentView),
-}
+/// Questions to shipping, each with the type of its answer.
+pub mod queries {
 
-/// A question to shipping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "kebab-case")]
-pub enum ShippingQuery {
-    Shipment {
-        shipment_id: String,
-    },
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Shipment {
+        pub shipment_id: String,
+    }
+
     /// The shipments carrying an order (at most one: an order ships once).
-    ShipmentsOfOrder {
-        order_id: String,
-    },
-    /// Shipments whose carrier retries ran out, waiting for an operator to resume them.
-    StalledShipments,
-}
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ShipmentsOfOrder {
+        pub order_id: String,
+    }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum ShippingAnswer {
-    Shipment(Box<ShipmentView>),
-    Shipments { shipments: Vec<ShipmentView> },
+    /// Shipments whose carrier retries ran out, waiting for an operator to resume them.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct StalledShipments;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

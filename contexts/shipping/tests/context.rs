@@ -6,14 +6,15 @@ mod support;
 
 use std::sync::Arc;
 
-use kernel::context::{HandleError, MessageError, QueryError};
+use kernel::context::{Answers, HandleError, MessageError, Query, QueryError};
 use kernel::message::Envelope;
 use kernel::testing::{incoming, ContextHarness, Delivery};
 use kernel::{MessageKind, Timestamp};
 use serde_json::{json, Value};
+use shipping::ports::queries::{Shipment, ShipmentsOfOrder, StalledShipments};
 use shipping::ports::{
     Amount, BookLine, DeliveryOutcome, Dispatched, PostalAddress, ShipmentRequest, ShipmentStatus, ShipmentView,
-    ShippingAnswer, ShippingCommand, ShippingError, ShippingQuery, ShippingReply,
+    ShippingCommand, ShippingError,
 };
 use shipping::Shipping;
 
@@ -86,17 +87,16 @@ fn requested(harness: &Harness) {
 }
 
 fn shipment(harness: &Harness, shipment: &str) -> ShipmentView {
-    match harness.query(ShippingQuery::Shipment { shipment_id: shipment.into() }).unwrap() {
-        ShippingAnswer::Shipment(view) => *view,
-        other => panic!("a shipment query answers a shipment, not {other:?}"),
-    }
+    harness.query(Shipment { shipment_id: shipment.into() }).expect("the shipment was requested")
 }
 
-fn shipments(harness: &Harness, query: ShippingQuery) -> Vec<String> {
-    match harness.query(query).unwrap() {
-        ShippingAnswer::Shipments { shipments } => shipments.into_iter().map(|s| s.shipment_id).collect(),
-        other => panic!("answers a list, not {other:?}"),
-    }
+/// The ids of the shipments a query listing shipments answers.
+fn shipments<Q>(harness: &Harness, query: Q) -> Vec<String>
+where
+    Q: Query<Context = Shipping, Answer = Vec<ShipmentView>>,
+    Shipping: Answers<Q>,
+{
+    harness.query(query).expect("a well-formed query answers a list").into_iter().map(|s| s.shipment_id).collect()
 }
 
 fn names(published: &[Envelope]) -> Vec<String> {
@@ -141,7 +141,7 @@ fn a_requested_shipment_is_dispatched_at_once_and_its_first_attempt_scheduled() 
     let next = view.next_call.unwrap();
     assert_eq!((next.call.as_str(), next.attempt, next.due_at), ("delivery-attempt", Some(1), start().plus_days(2)));
     assert_eq!(carrier.dispatches_asked(), [0]);
-    assert_eq!(shipments(&harness, ShippingQuery::ShipmentsOfOrder { order_id: ORDER.into() }), [SHIPMENT]);
+    assert_eq!(shipments(&harness, ShipmentsOfOrder { order_id: ORDER.into() }), [SHIPMENT]);
 }
 
 #[test]
@@ -202,8 +202,7 @@ fn damage_in_transit_is_recorded_as_lost_and_the_insured_value_claimed() {
 #[test]
 fn a_combined_shipment_carries_every_order_and_answers_for_each() {
     let (mut harness, carrier) = harness();
-    let reply = harness.execute(request_command(SHIPMENT, &[ORDER, OTHER_ORDER])).unwrap();
-    let ShippingReply::Shipment(view) = reply;
+    let view = harness.execute(request_command(SHIPMENT, &[ORDER, OTHER_ORDER])).unwrap();
     assert_eq!(view.status, ShipmentStatus::InTransit, "the reply shows the dispatch made in the same unit of work");
     let published = harness.take_published();
     let mut orders: Vec<_> =
@@ -211,7 +210,7 @@ fn a_combined_shipment_carries_every_order_and_answers_for_each() {
     orders.sort();
     assert_eq!(orders, [OTHER_ORDER, ORDER]);
     for order in [ORDER, OTHER_ORDER] {
-        assert_eq!(shipments(&harness, ShippingQuery::ShipmentsOfOrder { order_id: order.into() }), [SHIPMENT]);
+        assert_eq!(shipments(&harness, ShipmentsOfOrder { order_id: order.into() }), [SHIPMENT]);
     }
     let asked: [Asked; 1] = carrier.asked().try_into().unwrap();
     let [Asked::Dispatch(request)] = asked else { panic!("{asked:?}") };
@@ -244,7 +243,7 @@ fn other_terms_under_a_known_shipment_id_are_refused_and_write_nothing() {
     data["warehouse"] = json!("chicago");
     let failed = harness.deliver(&request_message(&harness, &data)).unwrap_err();
     assert_eq!(failed, MessageError::Failed(format!("shipment {SHIPMENT} was already requested with other terms")));
-    assert!(shipments(&harness, ShippingQuery::ShipmentsOfOrder { order_id: OTHER_ORDER.into() }).is_empty());
+    assert!(shipments(&harness, ShipmentsOfOrder { order_id: OTHER_ORDER.into() }).is_empty());
     assert!(harness.take_published().is_empty());
 }
 
@@ -262,9 +261,9 @@ fn an_order_ships_once_another_shipment_claiming_it_is_refused_whole() {
         })
     );
     assert_eq!(refused.to_string(), format!("order {ORDER} is already carried by shipment {SHIPMENT}"));
-    let unknown = harness.query(ShippingQuery::Shipment { shipment_id: OTHER_SHIPMENT.into() }).unwrap_err();
+    let unknown = harness.query(Shipment { shipment_id: OTHER_SHIPMENT.into() }).unwrap_err();
     assert_eq!(unknown, QueryError::NotFound(format!("no shipment {OTHER_SHIPMENT}")), "nothing of it was written");
-    assert!(shipments(&harness, ShippingQuery::ShipmentsOfOrder { order_id: OTHER_ORDER.into() }).is_empty());
+    assert!(shipments(&harness, ShipmentsOfOrder { order_id: OTHER_ORDER.into() }).is_empty());
     assert_eq!(carrier.dispatches_asked(), [0], "the refused shipment was never handed to the carrier");
     assert!(harness.take_published().is_empty());
 }
@@ -329,16 +328,15 @@ fn after_a_day_of_outage_a_shipment_stalls_until_an_operator_resumes_it() {
     );
     assert!(now < start().plus_days(2), "the retries took about a day: {now}");
     assert_eq!(carrier.dispatches_asked(), (0..9).collect::<Vec<_>>());
-    assert_eq!(shipments(&harness, ShippingQuery::StalledShipments), [SHIPMENT]);
+    assert_eq!(shipments(&harness, StalledShipments), [SHIPMENT]);
     assert!(harness.advance_to(now.plus_days(10)).unwrap().is_empty(), "a stalled shipment calls no one");
     assert!(harness.take_published().is_empty());
 
-    let ShippingReply::Shipment(view) =
-        harness.execute(ShippingCommand::ResumeShipment { shipment_id: SHIPMENT.into() }).unwrap();
+    let view = harness.execute(ShippingCommand::ResumeShipment { shipment_id: SHIPMENT.into() }).unwrap();
     assert_eq!((view.status, view.stalled), (ShipmentStatus::InTransit, None), "the call is made at once");
     assert_eq!(carrier.dispatches_asked().last(), Some(&9), "the carrier sees a new try");
     assert_eq!(names(&harness.take_published()), ["shipment-dispatched.v1"]);
-    assert!(shipments(&harness, ShippingQuery::StalledShipments).is_empty());
+    assert!(shipments(&harness, StalledShipments).is_empty());
     let not_stalled = harness.execute(ShippingCommand::ResumeShipment { shipment_id: SHIPMENT.into() }).unwrap_err();
     assert!(matches!(not_stalled, HandleError::Rejected(ShippingError::NotStalled { .. })), "{not_stalled}");
     assert!(not_stalled.to_string().contains("is not stalled: its delivery attempt 1 is due at"), "{not_stalled}");
@@ -375,15 +373,9 @@ fn bad_input_is_refused_naming_the_field_and_writes_nothing() {
         matches!(harness.deliver(&request_message(&harness, &data)), Err(MessageError::Decode(e)) if e.contains("insured_value"))
     );
     assert!(harness.take_published().is_empty());
-    assert!(matches!(
-        harness.query(ShippingQuery::Shipment { shipment_id: SHIPMENT.into() }),
-        Err(QueryError::NotFound(_))
-    ));
-    assert!(matches!(harness.query(ShippingQuery::Shipment { shipment_id: "x".into() }), Err(QueryError::Invalid(_))));
-    assert!(matches!(
-        harness.query(ShippingQuery::ShipmentsOfOrder { order_id: "x".into() }),
-        Err(QueryError::Invalid(_))
-    ));
+    assert!(matches!(harness.query(Shipment { shipment_id: SHIPMENT.into() }), Err(QueryError::NotFound(_))));
+    assert!(matches!(harness.query(Shipment { shipment_id: "x".into() }), Err(QueryError::Invalid(_))));
+    assert!(matches!(harness.query(ShipmentsOfOrder { order_id: "x".into() }), Err(QueryError::Invalid(_))));
 }
 
 #[test]

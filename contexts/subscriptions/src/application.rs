@@ -17,10 +17,10 @@
 use std::convert::Infallible;
 use std::fmt::Display;
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, QueryError};
 use kernel::repository::LoadError;
 use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
-use kernel::{Aggregate, Envelope, StreamId};
+use kernel::{Aggregate, StreamId};
 
 use crate::domain::cycle::{Cycle, CycleCommand};
 use crate::domain::gift::GiftMonths;
@@ -32,9 +32,9 @@ use crate::domain::subscriber::{Subscriber, SubscriberCommand, SubscriberError};
 use crate::domain::subscription::{
     Funding, Started, Subscription, SubscriptionCommand, SubscriptionError, SubscriptionEvent,
 };
+use crate::ports::queries::{self, CurrentSubscription, LiveSubscriptions};
 use crate::ports::{
-    CycleReport, CycleView, PlanView, SubscriptionView, SubscriptionsAnswer, SubscriptionsCommand, SubscriptionsError,
-    SubscriptionsQuery, SubscriptionsReply,
+    CycleReport, CycleView, PlanView, StartCycle, SubscriptionView, SubscriptionsCommand, SubscriptionsError,
 };
 use crate::published::{BoxDueV1, CurrencyV1, MoneyV1, PlanV1, BOX_DUE};
 
@@ -44,22 +44,25 @@ pub struct Subscriptions;
 
 type Handled<T> = Result<T, HandleError<SubscriptionsError>>;
 
+// Subscriptions consumes nothing (a subscriber is a customer id, taken as given), so the
+// defaults stand.
 impl BoundedContext for Subscriptions {
-    type Command = SubscriptionsCommand;
-    type Reply = SubscriptionsReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = SubscriptionsError;
-    type Query = SubscriptionsQuery;
-    type Answer = SubscriptionsAnswer;
+}
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
+// Every one answers the subscription after the command, so they are one command type.
+impl kernel::context::Command for SubscriptionsCommand {
+    type Context = crate::Subscriptions;
+    type Reply = SubscriptionView;
+}
 
+impl Handles<SubscriptionsCommand> for Subscriptions {
     fn handle<R: Repository>(
         &self,
         command: SubscriptionsCommand,
         uow: &mut UnitOfWork<'_, R>,
-    ) -> Handled<SubscriptionsReply> {
+    ) -> Handled<SubscriptionView> {
         match command {
             SubscriptionsCommand::Subscribe { customer_id, books_per_month } => {
                 subscribe(uow, customer_id, books_per_month)
@@ -87,51 +90,88 @@ impl BoundedContext for Subscriptions {
                 take_current(uow, subscriber, subscription_id)?;
                 reply(uow, subscription_id)
             }
-            SubscriptionsCommand::StartCycle { month } => start_cycle(uow, &month),
         }
     }
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        _message: &Envelope,
-        _uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        // Subscriptions consumes nothing: a subscriber is a customer id, taken as given.
-        Err(MessageError::UnknownHandler(handler_id.to_owned()))
+impl kernel::context::Command for StartCycle {
+    type Context = crate::Subscriptions;
+    type Reply = CycleReport;
+}
+
+impl Handles<StartCycle> for Subscriptions {
+    fn handle<R: Repository>(&self, command: StartCycle, uow: &mut UnitOfWork<'_, R>) -> Handled<CycleReport> {
+        start_cycle(uow, &command.month)
     }
+}
 
-    fn query<R: Repository>(
+impl kernel::context::Query for queries::Subscription {
+    type Context = crate::Subscriptions;
+    type Answer = SubscriptionView;
+}
+
+impl Answers<queries::Subscription> for Subscriptions {
+    fn answer<R: Repository>(
         &self,
-        query: SubscriptionsQuery,
+        query: queries::Subscription,
         repository: &mut R,
-    ) -> Result<SubscriptionsAnswer, QueryError> {
-        match query {
-            SubscriptionsQuery::Subscription { subscription_id } => {
-                let subscription = load::<Subscription, _>(repository, subscription_id)?;
-                match subscription.started() {
-                    Some(started) => Ok(SubscriptionsAnswer::Subscription(view(started))),
-                    None => Err(QueryError::NotFound(format!("subscription {subscription_id}"))),
-                }
-            }
-            SubscriptionsQuery::CurrentSubscription { customer_id } => {
-                let not_found = || QueryError::NotFound(format!("customer {customer_id} has no current subscription"));
-                let current = load::<Subscriber, _>(repository, customer_id)?.current().ok_or_else(not_found)?;
-                let subscription = load::<Subscription, _>(repository, current)?;
-                subscription.started().map(|s| SubscriptionsAnswer::Subscription(view(s))).ok_or_else(not_found)
-            }
-            SubscriptionsQuery::Cycle { month } => {
-                let month = Month::parse(&month).map_err(|e| QueryError::Invalid(e.to_string()))?;
-                let cycle = load::<Cycle, _>(repository, month)?;
-                let boxes_due = cycle.started().map_or(0, |started| started.boxes_due);
-                let started = cycle.started().is_some();
-                Ok(SubscriptionsAnswer::Cycle(CycleView { month: month.to_string(), started, boxes_due }))
-            }
-            SubscriptionsQuery::LiveSubscriptions => {
-                let roster = load::<SubscriptionRoster, _>(repository, ROSTER_ID)?;
-                Ok(SubscriptionsAnswer::LiveSubscriptions(roster.live().collect()))
-            }
+    ) -> Result<SubscriptionView, QueryError> {
+        let subscription_id = query.subscription_id;
+        let subscription = load::<Subscription, _>(repository, subscription_id)?;
+        match subscription.started() {
+            Some(started) => Ok(view(started)),
+            None => Err(QueryError::NotFound(format!("subscription {subscription_id}"))),
         }
+    }
+}
+
+impl kernel::context::Query for CurrentSubscription {
+    type Context = crate::Subscriptions;
+    type Answer = SubscriptionView;
+}
+
+impl Answers<CurrentSubscription> for Subscriptions {
+    fn answer<R: Repository>(
+        &self,
+        query: CurrentSubscription,
+        repository: &mut R,
+    ) -> Result<SubscriptionView, QueryError> {
+        let customer_id = query.customer_id;
+        let not_found = || QueryError::NotFound(format!("customer {customer_id} has no current subscription"));
+        let current = load::<Subscriber, _>(repository, customer_id)?.current().ok_or_else(not_found)?;
+        let subscription = load::<Subscription, _>(repository, current)?;
+        subscription.started().map(view).ok_or_else(not_found)
+    }
+}
+
+impl kernel::context::Query for queries::Cycle {
+    type Context = crate::Subscriptions;
+    type Answer = CycleView;
+}
+
+impl Answers<queries::Cycle> for Subscriptions {
+    fn answer<R: Repository>(&self, query: queries::Cycle, repository: &mut R) -> Result<CycleView, QueryError> {
+        let month = Month::parse(&query.month).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        let cycle = load::<Cycle, _>(repository, month)?;
+        let boxes_due = cycle.started().map_or(0, |started| started.boxes_due);
+        let started = cycle.started().is_some();
+        Ok(CycleView { month: month.to_string(), started, boxes_due })
+    }
+}
+
+impl kernel::context::Query for LiveSubscriptions {
+    type Context = crate::Subscriptions;
+    type Answer = Vec<SubscriptionId>;
+}
+
+impl Answers<LiveSubscriptions> for Subscriptions {
+    fn answer<R: Repository>(
+        &self,
+        _query: LiveSubscriptions,
+        repository: &mut R,
+    ) -> Result<Vec<SubscriptionId>, QueryError> {
+        let roster = load::<SubscriptionRoster, _>(repository, ROSTER_ID)?;
+        Ok(roster.live().collect())
     }
 }
 
@@ -139,7 +179,7 @@ fn subscribe<R: Repository>(
     uow: &mut UnitOfWork<'_, R>,
     customer_id: CustomerId,
     books_per_month: u32,
-) -> Handled<SubscriptionsReply> {
+) -> Handled<SubscriptionView> {
     let plan = Plan::at_current_prices(BooksPerMonth::new(books_per_month).map_err(refuse)?);
     let subscription_id = SubscriptionId::generate(uow.ids());
     let command = SubscriptionCommand::Subscribe { subscription_id, subscriber: customer_id, plan };
@@ -154,7 +194,7 @@ fn gift<R: Repository>(
     recipient: CustomerId,
     books_per_month: u32,
     months: u32,
-) -> Handled<SubscriptionsReply> {
+) -> Handled<SubscriptionView> {
     let plan = Plan::at_current_prices(BooksPerMonth::new(books_per_month).map_err(refuse)?);
     let months = GiftMonths::new(months).map_err(refuse)?;
     let subscription_id = SubscriptionId::generate(uow.ids());
@@ -166,12 +206,12 @@ fn gift<R: Repository>(
 
 /// Starts the cycle of a month once: every live subscription decides whether its box falls
 /// due; each box that does is published; gifts whose last box fell due let their customer go.
-fn start_cycle<R: Repository>(uow: &mut UnitOfWork<'_, R>, month: &str) -> Handled<SubscriptionsReply> {
+fn start_cycle<R: Repository>(uow: &mut UnitOfWork<'_, R>, month: &str) -> Handled<CycleReport> {
     let month = Month::parse(month).map_err(refuse)?;
     let (cycle, _) = uow.load::<Cycle>(&month)?;
     if cycle.started().is_some() {
         let report = CycleReport { month: month.to_string(), already_started: true, boxes_due: Vec::new() };
-        return Ok(SubscriptionsReply::Cycle(report));
+        return Ok(report);
     }
     let (roster, _) = uow.load::<SubscriptionRoster>(&ROSTER_ID)?;
     let mut boxes_due = Vec::new();
@@ -194,7 +234,7 @@ fn start_cycle<R: Repository>(uow: &mut UnitOfWork<'_, R>, month: &str) -> Handl
     }
     let count = u32::try_from(boxes_due.len()).unwrap_or(u32::MAX);
     execute_infallible::<Cycle>(uow, &month, &CycleCommand::Start { month, boxes_due: count })?;
-    Ok(SubscriptionsReply::Cycle(CycleReport { month: month.to_string(), already_started: false, boxes_due }))
+    Ok(CycleReport { month: month.to_string(), already_started: false, boxes_due })
 }
 
 /// Makes the subscription its customer's current one and lists it for the monthly cycle.
@@ -268,8 +308,8 @@ fn started<R: Repository>(uow: &mut UnitOfWork<'_, R>, subscription_id: Subscrip
     subscription.started().cloned().ok_or(refuse(SubscriptionsError::UnknownSubscription(subscription_id)))
 }
 
-fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, subscription_id: SubscriptionId) -> Handled<SubscriptionsReply> {
-    Ok(SubscriptionsReply::Subscription(view(&started(uow, subscription_id)?)))
+fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, subscription_id: SubscriptionId) -> Handled<SubscriptionView> {
+    Ok(view(&started(uow, subscription_id)?))
 }
 
 fn refuse(error: impl Into<SubscriptionsError>) -> HandleError<SubscriptionsError> {

@@ -10,8 +10,10 @@
 //! ## Entry points
 //! - [`Subscriptions`]: the [`kernel::context::BoundedContext`] the runtime hosts (the only public
 //!   item of the private `application` layer);
-//! - [`ports`]: its commands ([`ports::SubscriptionsCommand`]), queries, replies and the
-//!   reasons it refuses a command ([`ports::SubscriptionsError`]);
+//! - [`ports`]: its commands ([`ports::SubscriptionsCommand`], answering the subscription, and
+//!   [`ports::StartCycle`], answering a [`ports::CycleReport`]), its queries
+//!   ([`ports::queries`], each with the type of its answer), and the reasons it refuses a
+//!   command ([`ports::SubscriptionsError`]);
 //! - [`published`]: the `box-due` v1 domain event, one per subscription and month;
 //! - [`CONTEXT`]: the declaration (publishes `box-due` v1, consumes nothing).
 //!

@@ -14,7 +14,8 @@ pub use crate::domain::month::MonthError;
 pub use crate::domain::plan::PlanError;
 pub use crate::domain::subscription::{Action, Status};
 
-/// A command to the subscriptions context.
+/// A command to the subscriptions context that answers the subscription after it (starting a
+/// month's cycle, which answers a report, is [`StartCycle`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubscriptionsCommand {
     /// Subscribes a customer, paying monthly, to the plan with this many books (1, 2 or 3),
@@ -44,21 +45,14 @@ pub enum SubscriptionsCommand {
     RestartNextMonth {
         subscription_id: SubscriptionId,
     },
-    /// Starts the cycle of `month` (`YYYY-MM`): every active subscription due that month
-    /// falls due, and each due box is published as `box-due`. Starting a month again has no
-    /// effect.
-    StartCycle {
-        month: String,
-    },
 }
 
-/// What an accepted command answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubscriptionsReply {
-    /// The subscription after the command.
-    Subscription(SubscriptionView),
-    Cycle(CycleReport),
+/// Starts the cycle of `month` (`YYYY-MM`): every active subscription due that month
+/// falls due, and each due box is published as `box-due`. Starting a month again has no
+/// effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartCycle {
+    pub month: String,
 }
 
 /// What starting a cycle did.
@@ -110,30 +104,31 @@ impl SubscriptionsError {
     }
 }
 
-/// A question to the subscriptions context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubscriptionsQuery {
-    Subscription {
-        subscription_id: SubscriptionId,
-    },
-    /// The customer's current (active or paused) subscription, as its recipient.
-    CurrentSubscription {
-        customer_id: CustomerId,
-    },
-    /// Whether a month's cycle was started, and how many boxes fell due in it.
-    Cycle {
-        month: String,
-    },
-    /// The live (active or paused) subscriptions a cycle considers, in id order.
-    LiveSubscriptions,
-}
+/// Questions to the subscriptions context, each with the type of its answer.
+pub mod queries {
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubscriptionsAnswer {
-    Subscription(SubscriptionView),
-    Cycle(CycleView),
-    LiveSubscriptions(Vec<SubscriptionId>),
+    use super::{CustomerId, SubscriptionId};
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Subscription {
+        pub subscription_id: SubscriptionId,
+    }
+
+    /// The customer's current (active or paused) subscription, as its recipient.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CurrentSubscription {
+        pub customer_id: CustomerId,
+    }
+
+    /// Whether a month's cycle was started, and how many boxes fell due in it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Cycle {
+        pub month: String,
+    }
+
+    /// The live (active or paused) subscriptions a cycle considers, in id order.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LiveSubscriptions;
 }
 
 /// A subscription as the query port shows it.

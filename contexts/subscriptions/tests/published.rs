@@ -6,7 +6,7 @@ use kernel::testing::schema::{check_context, check_published_as, violations};
 use kernel::testing::ContextHarness;
 use kernel::{Envelope, MessageKind, Timestamp};
 use serde_json::Value;
-use subscriptions::ports::{CustomerId, SubscriptionsCommand};
+use subscriptions::ports::{CustomerId, StartCycle, SubscriptionsCommand};
 use subscriptions::published::{BoxDueV1, BOX_DUE};
 use subscriptions::Subscriptions;
 use subscriptions::CONTEXT;
@@ -24,7 +24,7 @@ fn published_boxes() -> Vec<Envelope> {
     let gift =
         SubscriptionsCommand::Gift { payer_id: customer(2), recipient_id: customer(3), books_per_month: 1, months: 6 };
     harness.execute(gift).unwrap();
-    harness.execute(SubscriptionsCommand::StartCycle { month: "2026-03".into() }).unwrap();
+    harness.execute(StartCycle { month: "2026-03".into() }).unwrap();
     let mut published = harness.take_published();
     // The cycle walks subscriptions in id order; sort so the snapshots do not depend on it.
     published.sort_by_key(|m| m.data.as_ref().unwrap().get().contains(r#""gift":true"#));

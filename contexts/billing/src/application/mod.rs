@@ -20,13 +20,17 @@ mod views;
 use std::fmt::{self, Display};
 use std::sync::Arc;
 
-use kernel::context::{BoundedContext, Caller, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{
+    Answers, BoundedContext, Caller, ContextDescriptor, HandleError, Handles, MessageError, QueryError,
+};
 use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 use serde_json::value::RawValue;
 
-use crate::ports::{BillingAnswer, BillingCommand, BillingError, BillingQuery, BillingReply, PaymentGateway};
+use crate::ports::queries::{Payment as PaymentQuery, Receipt as ReceiptQuery};
+use crate::ports::{BillingCommand, BillingError, PaymentGateway, PaymentView};
+use crate::published::ReceiptDocumentV1;
 
 pub use queries::RECEIPT_ACCESS;
 
@@ -83,21 +87,49 @@ fn message_failure(error: HandleError<BillingError>) -> MessageError {
 }
 
 impl BoundedContext for Billing {
-    type Command = BillingCommand;
-    type Reply = BillingReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = BillingError;
-    type Query = BillingQuery;
-    type Answer = BillingAnswer;
 
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
+    fn on_message<R: Repository>(
+        &self,
+        handler_id: &str,
+        message: &Envelope,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        messages::handle(self.gateway.as_ref(), handler_id, message, uow)
     }
 
+    fn on_deadline<R: Repository>(
+        &self,
+        key: &str,
+        payload: &serde_json::Value,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<(), MessageError> {
+        deadlines::handle(self.gateway.as_ref(), key, payload, uow)
+    }
+
+    fn resolve<R: Repository>(
+        &self,
+        caller: &Caller,
+        link: &str,
+        repository: &mut R,
+    ) -> Result<Box<RawValue>, QueryError> {
+        queries::resolve(repository, caller, link)
+    }
+}
+
+// Every command answers the payment as it now stands, so they are one command type.
+impl kernel::context::Command for BillingCommand {
+    type Context = crate::Billing;
+    type Reply = PaymentView;
+}
+
+impl Handles<BillingCommand> for Billing {
     fn handle<R: Repository>(
         &self,
         command: BillingCommand,
         uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<BillingReply, HandleError<BillingError>> {
+    ) -> Result<PaymentView, HandleError<BillingError>> {
         let view = match command {
             BillingCommand::ChargePayment { order_id, payer_id, amount } => {
                 let request = input::charge_request(&order_id, &payer_id, &amount)?;
@@ -123,44 +155,28 @@ impl BoundedContext for Billing {
                 disputes::resolve(uow, input::order_id(&order_id)?, input::dispute_outcome(&outcome)?)?
             }
         };
-        Ok(BillingReply::Payment(view))
+        Ok(view)
     }
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        messages::handle(self.gateway.as_ref(), handler_id, message, uow)
+impl kernel::context::Query for PaymentQuery {
+    type Context = crate::Billing;
+    type Answer = PaymentView;
+}
+
+impl Answers<PaymentQuery> for Billing {
+    fn answer<R: Repository>(&self, query: PaymentQuery, repository: &mut R) -> Result<PaymentView, QueryError> {
+        queries::payment(repository, &query.order_id)
     }
+}
 
-    fn on_deadline<R: Repository>(
-        &self,
-        key: &str,
-        payload: &serde_json::Value,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        deadlines::handle(self.gateway.as_ref(), key, payload, uow)
-    }
+impl kernel::context::Query for ReceiptQuery {
+    type Context = crate::Billing;
+    type Answer = ReceiptDocumentV1;
+}
 
-    fn query<R: Repository>(&self, query: BillingQuery, repository: &mut R) -> Result<BillingAnswer, QueryError> {
-        match query {
-            BillingQuery::Payment { order_id } => {
-                queries::payment(repository, &order_id).map(|view| BillingAnswer::Payment(Box::new(view)))
-            }
-            BillingQuery::Receipt { receipt_id } => {
-                queries::receipt(repository, &receipt_id).map(|document| BillingAnswer::Receipt(Box::new(document)))
-            }
-        }
-    }
-
-    fn resolve<R: Repository>(
-        &self,
-        caller: &Caller,
-        link: &str,
-        repository: &mut R,
-    ) -> Result<Box<RawValue>, QueryError> {
-        queries::resolve(repository, caller, link)
+impl Answers<ReceiptQuery> for Billing {
+    fn answer<R: Repository>(&self, query: ReceiptQuery, repository: &mut R) -> Result<ReceiptDocumentV1, QueryError> {
+        queries::receipt(repository, &query.receipt_id)
     }
 }

@@ -17,12 +17,16 @@ mod views;
 
 use std::fmt::Display;
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
 use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
-use crate::ports::{CurationAnswer, CurationCommand, CurationError, CurationQuery, CurationReply};
+use crate::ports::queries::{BookReplica, CuratedBox, CustomerReplica, ReceivedBooks, Selection};
+use crate::ports::{
+    BookReplicaView, CuratedBoxView, CurationError, CustomerReplicaView, DraftSelection, FinalizeSelection,
+    ReceivedBooksView, RetryCuration, SelectionView,
+};
 
 pub(crate) use anticorruption::{
     decode_book_availability, decode_box_due, decode_customer_profile, ON_BOOK_AVAILABILITY, ON_BOX_DUE,
@@ -63,33 +67,8 @@ fn message_failure(error: HandleError<CurationError>) -> MessageError {
 }
 
 impl BoundedContext for CurationContext {
-    type Command = CurationCommand;
-    type Reply = CurationReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = CurationError;
-    type Query = CurationQuery;
-    type Answer = CurationAnswer;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
-
-    fn handle<R: Repository>(
-        &self,
-        command: CurationCommand,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<CurationReply, HandleError<CurationError>> {
-        match command {
-            CurationCommand::DraftSelection { month, isbns } => {
-                selection::draft(uow, &month, &isbns).map(CurationReply::Selection)
-            }
-            CurationCommand::FinalizeSelection { month, isbns } => {
-                selection::finalize(uow, &month, &isbns).map(CurationReply::Selection)
-            }
-            CurationCommand::RetryCuration { subscription_id, month } => {
-                curating::retry(uow, &subscription_id, &month).map(CurationReply::CuratedBox)
-            }
-        }
-    }
 
     fn on_message<R: Repository>(
         &self,
@@ -113,22 +92,96 @@ impl BoundedContext for CurationContext {
             unknown => Err(MessageError::UnknownHandler(unknown.to_owned())),
         }
     }
+}
 
-    fn query<R: Repository>(&self, query: CurationQuery, repository: &mut R) -> Result<CurationAnswer, QueryError> {
-        match query {
-            CurationQuery::CuratedBox { subscription_id, month } => {
-                queries::curated_box(repository, &subscription_id, &month).map(CurationAnswer::CuratedBox)
-            }
-            CurationQuery::ReceivedBooks { customer_id } => {
-                queries::received_books(repository, &customer_id).map(CurationAnswer::ReceivedBooks)
-            }
-            CurationQuery::Selection { month } => queries::selection(repository, &month).map(CurationAnswer::Selection),
-            CurationQuery::CustomerReplica { customer_id } => {
-                queries::customer_replica(repository, &customer_id).map(CurationAnswer::CustomerReplica)
-            }
-            CurationQuery::BookReplica { isbn } => {
-                queries::book_replica(repository, &isbn).map(CurationAnswer::BookReplica)
-            }
-        }
+impl kernel::context::Command for DraftSelection {
+    type Context = CurationContext;
+    type Reply = SelectionView;
+}
+
+impl Handles<DraftSelection> for CurationContext {
+    fn handle<R: Repository>(&self, command: DraftSelection, uow: &mut UnitOfWork<'_, R>) -> Outcome<SelectionView> {
+        selection::draft(uow, &command.month, &command.isbns)
+    }
+}
+
+impl kernel::context::Command for FinalizeSelection {
+    type Context = CurationContext;
+    type Reply = SelectionView;
+}
+
+impl Handles<FinalizeSelection> for CurationContext {
+    fn handle<R: Repository>(&self, command: FinalizeSelection, uow: &mut UnitOfWork<'_, R>) -> Outcome<SelectionView> {
+        selection::finalize(uow, &command.month, &command.isbns)
+    }
+}
+
+impl kernel::context::Command for RetryCuration {
+    type Context = CurationContext;
+    type Reply = CuratedBoxView;
+}
+
+impl Handles<RetryCuration> for CurationContext {
+    fn handle<R: Repository>(&self, command: RetryCuration, uow: &mut UnitOfWork<'_, R>) -> Outcome<CuratedBoxView> {
+        curating::retry(uow, &command.subscription_id, &command.month)
+    }
+}
+
+impl kernel::context::Query for CuratedBox {
+    type Context = CurationContext;
+    type Answer = CuratedBoxView;
+}
+
+impl Answers<CuratedBox> for CurationContext {
+    fn answer<R: Repository>(&self, query: CuratedBox, repository: &mut R) -> Result<CuratedBoxView, QueryError> {
+        queries::curated_box(repository, &query.subscription_id, &query.month)
+    }
+}
+
+impl kernel::context::Query for ReceivedBooks {
+    type Context = CurationContext;
+    type Answer = ReceivedBooksView;
+}
+
+impl Answers<ReceivedBooks> for CurationContext {
+    fn answer<R: Repository>(&self, query: ReceivedBooks, repository: &mut R) -> Result<ReceivedBooksView, QueryError> {
+        queries::received_books(repository, &query.customer_id)
+    }
+}
+
+impl kernel::context::Query for Selection {
+    type Context = CurationContext;
+    type Answer = SelectionView;
+}
+
+impl Answers<Selection> for CurationContext {
+    fn answer<R: Repository>(&self, query: Selection, repository: &mut R) -> Result<SelectionView, QueryError> {
+        queries::selection(repository, &query.month)
+    }
+}
+
+impl kernel::context::Query for CustomerReplica {
+    type Context = CurationContext;
+    type Answer = CustomerReplicaView;
+}
+
+impl Answers<CustomerReplica> for CurationContext {
+    fn answer<R: Repository>(
+        &self,
+        query: CustomerReplica,
+        repository: &mut R,
+    ) -> Result<CustomerReplicaView, QueryError> {
+        queries::customer_replica(repository, &query.customer_id)
+    }
+}
+
+impl kernel::context::Query for BookReplica {
+    type Context = CurationContext;
+    type Answer = BookReplicaView;
+}
+
+impl Answers<BookReplica> for CurationContext {
+    fn answer<R: Repository>(&self, query: BookReplica, repository: &mut R) -> Result<BookReplicaView, QueryError> {
+        queries::book_replica(repository, &query.isbn)
     }
 }

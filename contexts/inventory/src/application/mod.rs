@@ -18,12 +18,17 @@ mod views;
 
 use std::fmt::Display;
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
 use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
-use crate::ports::{InventoryAnswer, InventoryCommand, InventoryError, InventoryQuery, InventoryReply};
+use crate::ports::queries::{CatalogEntry, Reservation, Stock};
+use crate::ports::{
+    AddBook, CatalogEntryView, DispatchTransfer, InventoryError, MarkBookAvailable, MarkBookUnavailable,
+    ReceiveShipment, ReceiveTransfer, RecordDamagedCopies, RecordLostCopies, ReleaseReservation, ReservationView,
+    ReserveStock, ReviseBook, ShipReservation, StockReport, TransferView, WarehouseStock,
+};
 
 pub(crate) use messages::{
     decode_release_reservation, decode_reserve_stock, decode_ship_reservation, decode_shipment_damaged,
@@ -55,57 +60,8 @@ fn execute<A: Aggregate, R: Repository>(
 }
 
 impl BoundedContext for InventoryContext {
-    type Command = InventoryCommand;
-    type Reply = InventoryReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = InventoryError;
-    type Query = InventoryQuery;
-    type Answer = InventoryAnswer;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
-
-    fn handle<R: Repository>(
-        &self,
-        command: InventoryCommand,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<InventoryReply, HandleError<InventoryError>> {
-        match command {
-            InventoryCommand::AddBook { isbn, title, genres } => catalog::add_book(uow, &isbn, &title, &genres),
-            InventoryCommand::ReviseBook { isbn, title, genres } => catalog::revise_book(uow, &isbn, &title, &genres),
-            InventoryCommand::MarkBookUnavailable { isbn } => catalog::mark_unavailable(uow, &isbn),
-            InventoryCommand::MarkBookAvailable { isbn } => catalog::mark_available(uow, &isbn),
-            InventoryCommand::ReceiveShipment { isbn, warehouse, quantity } => {
-                stock::receive_shipment(uow, &isbn, &warehouse, quantity)
-            }
-            InventoryCommand::RecordDamagedCopies { isbn, warehouse, quantity } => {
-                stock::write_off(uow, &isbn, &warehouse, quantity, stock::Loss::Damaged)
-            }
-            InventoryCommand::RecordLostCopies { isbn, warehouse, quantity } => {
-                stock::write_off(uow, &isbn, &warehouse, quantity, stock::Loss::Lost)
-            }
-            InventoryCommand::DispatchTransfer { isbn, from, to, quantity } => {
-                stock::dispatch_transfer(uow, &isbn, &from, &to, quantity)
-            }
-            InventoryCommand::ReceiveTransfer { isbn, from, transfer_id } => {
-                stock::receive_transfer(uow, &isbn, &from, &transfer_id)
-            }
-            InventoryCommand::ReserveStock { order_id, warehouse, lines } => {
-                let request = input::reservation_request(
-                    input::order_id(&order_id)?,
-                    &warehouse,
-                    lines.iter().map(|line| (line.isbn.as_str(), line.quantity)),
-                )?;
-                reservations::reserve(uow, request).map(InventoryReply::Reservation)
-            }
-            InventoryCommand::ReleaseReservation { order_id } => {
-                reservations::release(uow, input::order_id(&order_id)?).map(InventoryReply::Reservation)
-            }
-            InventoryCommand::ShipReservation { order_id } => {
-                reservations::ship(uow, input::order_id(&order_id)?).map(InventoryReply::Reservation)
-            }
-        }
-    }
 
     fn on_message<R: Repository>(
         &self,
@@ -115,16 +71,198 @@ impl BoundedContext for InventoryContext {
     ) -> Result<(), MessageError> {
         messages::handle(handler_id, message, uow)
     }
+}
 
-    fn query<R: Repository>(&self, query: InventoryQuery, repository: &mut R) -> Result<InventoryAnswer, QueryError> {
-        match query {
-            InventoryQuery::Stock { isbn } => queries::stock(repository, &isbn).map(InventoryAnswer::Stock),
-            InventoryQuery::CatalogEntry { isbn } => {
-                queries::catalog_entry(repository, &isbn).map(InventoryAnswer::CatalogEntry)
-            }
-            InventoryQuery::Reservation { order_id } => {
-                queries::reservation(repository, &order_id).map(InventoryAnswer::Reservation)
-            }
-        }
+impl kernel::context::Command for AddBook {
+    type Context = InventoryContext;
+    type Reply = CatalogEntryView;
+}
+
+impl Handles<AddBook> for InventoryContext {
+    fn handle<R: Repository>(&self, command: AddBook, uow: &mut UnitOfWork<'_, R>) -> Outcome<CatalogEntryView> {
+        let AddBook { isbn, title, genres } = command;
+        catalog::add_book(uow, &isbn, &title, &genres)
+    }
+}
+
+impl kernel::context::Command for ReviseBook {
+    type Context = InventoryContext;
+    type Reply = CatalogEntryView;
+}
+
+impl Handles<ReviseBook> for InventoryContext {
+    fn handle<R: Repository>(&self, command: ReviseBook, uow: &mut UnitOfWork<'_, R>) -> Outcome<CatalogEntryView> {
+        let ReviseBook { isbn, title, genres } = command;
+        catalog::revise_book(uow, &isbn, &title, &genres)
+    }
+}
+
+impl kernel::context::Command for MarkBookUnavailable {
+    type Context = InventoryContext;
+    type Reply = CatalogEntryView;
+}
+
+impl Handles<MarkBookUnavailable> for InventoryContext {
+    fn handle<R: Repository>(
+        &self,
+        command: MarkBookUnavailable,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Outcome<CatalogEntryView> {
+        catalog::mark_unavailable(uow, &command.isbn)
+    }
+}
+
+impl kernel::context::Command for MarkBookAvailable {
+    type Context = InventoryContext;
+    type Reply = CatalogEntryView;
+}
+
+impl Handles<MarkBookAvailable> for InventoryContext {
+    fn handle<R: Repository>(
+        &self,
+        command: MarkBookAvailable,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Outcome<CatalogEntryView> {
+        catalog::mark_available(uow, &command.isbn)
+    }
+}
+
+impl kernel::context::Command for ReceiveShipment {
+    type Context = InventoryContext;
+    type Reply = WarehouseStock;
+}
+
+impl Handles<ReceiveShipment> for InventoryContext {
+    fn handle<R: Repository>(&self, command: ReceiveShipment, uow: &mut UnitOfWork<'_, R>) -> Outcome<WarehouseStock> {
+        let ReceiveShipment { isbn, warehouse, quantity } = command;
+        stock::receive_shipment(uow, &isbn, &warehouse, quantity)
+    }
+}
+
+impl kernel::context::Command for RecordDamagedCopies {
+    type Context = InventoryContext;
+    type Reply = WarehouseStock;
+}
+
+impl Handles<RecordDamagedCopies> for InventoryContext {
+    fn handle<R: Repository>(
+        &self,
+        command: RecordDamagedCopies,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Outcome<WarehouseStock> {
+        let RecordDamagedCopies { isbn, warehouse, quantity } = command;
+        stock::write_off(uow, &isbn, &warehouse, quantity, stock::Loss::Damaged)
+    }
+}
+
+impl kernel::context::Command for RecordLostCopies {
+    type Context = InventoryContext;
+    type Reply = WarehouseStock;
+}
+
+impl Handles<RecordLostCopies> for InventoryContext {
+    fn handle<R: Repository>(&self, command: RecordLostCopies, uow: &mut UnitOfWork<'_, R>) -> Outcome<WarehouseStock> {
+        let RecordLostCopies { isbn, warehouse, quantity } = command;
+        stock::write_off(uow, &isbn, &warehouse, quantity, stock::Loss::Lost)
+    }
+}
+
+impl kernel::context::Command for DispatchTransfer {
+    type Context = InventoryContext;
+    type Reply = TransferView;
+}
+
+impl Handles<DispatchTransfer> for InventoryContext {
+    fn handle<R: Repository>(&self, command: DispatchTransfer, uow: &mut UnitOfWork<'_, R>) -> Outcome<TransferView> {
+        let DispatchTransfer { isbn, from, to, quantity } = command;
+        stock::dispatch_transfer(uow, &isbn, &from, &to, quantity)
+    }
+}
+
+impl kernel::context::Command for ReceiveTransfer {
+    type Context = InventoryContext;
+    type Reply = TransferView;
+}
+
+impl Handles<ReceiveTransfer> for InventoryContext {
+    fn handle<R: Repository>(&self, command: ReceiveTransfer, uow: &mut UnitOfWork<'_, R>) -> Outcome<TransferView> {
+        let ReceiveTransfer { isbn, from, transfer_id } = command;
+        stock::receive_transfer(uow, &isbn, &from, &transfer_id)
+    }
+}
+
+impl kernel::context::Command for ReserveStock {
+    type Context = InventoryContext;
+    type Reply = ReservationView;
+}
+
+impl Handles<ReserveStock> for InventoryContext {
+    fn handle<R: Repository>(&self, command: ReserveStock, uow: &mut UnitOfWork<'_, R>) -> Outcome<ReservationView> {
+        let ReserveStock { order_id, warehouse, lines } = command;
+        let request = input::reservation_request(
+            input::order_id(&order_id)?,
+            &warehouse,
+            lines.iter().map(|line| (line.isbn.as_str(), line.quantity)),
+        )?;
+        reservations::reserve(uow, request)
+    }
+}
+
+impl kernel::context::Command for ReleaseReservation {
+    type Context = InventoryContext;
+    type Reply = ReservationView;
+}
+
+impl Handles<ReleaseReservation> for InventoryContext {
+    fn handle<R: Repository>(
+        &self,
+        command: ReleaseReservation,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Outcome<ReservationView> {
+        reservations::release(uow, input::order_id(&command.order_id)?)
+    }
+}
+
+impl kernel::context::Command for ShipReservation {
+    type Context = InventoryContext;
+    type Reply = ReservationView;
+}
+
+impl Handles<ShipReservation> for InventoryContext {
+    fn handle<R: Repository>(&self, command: ShipReservation, uow: &mut UnitOfWork<'_, R>) -> Outcome<ReservationView> {
+        reservations::ship(uow, input::order_id(&command.order_id)?)
+    }
+}
+
+impl kernel::context::Query for Stock {
+    type Context = InventoryContext;
+    type Answer = StockReport;
+}
+
+impl Answers<Stock> for InventoryContext {
+    fn answer<R: Repository>(&self, query: Stock, repository: &mut R) -> Result<StockReport, QueryError> {
+        queries::stock(repository, &query.isbn)
+    }
+}
+
+impl kernel::context::Query for CatalogEntry {
+    type Context = InventoryContext;
+    type Answer = CatalogEntryView;
+}
+
+impl Answers<CatalogEntry> for InventoryContext {
+    fn answer<R: Repository>(&self, query: CatalogEntry, repository: &mut R) -> Result<CatalogEntryView, QueryError> {
+        queries::catalog_entry(repository, &query.isbn)
+    }
+}
+
+impl kernel::context::Query for Reservation {
+    type Context = InventoryContext;
+    type Answer = ReservationView;
+}
+
+impl Answers<Reservation> for InventoryContext {
+    fn answer<R: Repository>(&self, query: Reservation, repository: &mut R) -> Result<ReservationView, QueryError> {
+        queries::reservation(repository, &query.order_id)
     }
 }

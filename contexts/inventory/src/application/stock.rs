@@ -8,7 +8,7 @@ use super::{availability, execute, input, views, Outcome};
 use crate::domain::ids::TransferId;
 use crate::domain::stock_item::{StockCommand, StockError, StockEvent, StockItem, StockItemId, WriteOffReason};
 use crate::domain::warehouse::Route;
-use crate::ports::{InventoryError, InventoryReply};
+use crate::ports::{InventoryError, TransferView, WarehouseStock};
 
 /// What a write-off records, in the words of the commands.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +22,7 @@ pub(super) fn receive_shipment<R: Repository>(
     isbn: &str,
     warehouse: &str,
     quantity: u32,
-) -> Outcome<InventoryReply> {
+) -> Outcome<WarehouseStock> {
     let id = StockItemId::new(input::isbn(isbn)?, input::warehouse("warehouse", warehouse)?);
     let quantity = input::quantity(quantity)?;
     require_cataloged(uow, &id.isbn)?;
@@ -37,7 +37,7 @@ pub(super) fn write_off<R: Repository>(
     warehouse: &str,
     quantity: u32,
     loss: Loss,
-) -> Outcome<InventoryReply> {
+) -> Outcome<WarehouseStock> {
     let id = StockItemId::new(input::isbn(isbn)?, input::warehouse("warehouse", warehouse)?);
     let quantity = input::quantity(quantity)?;
     let reason = match loss {
@@ -56,7 +56,7 @@ pub(super) fn dispatch_transfer<R: Repository>(
     from: &str,
     to: &str,
     quantity: u32,
-) -> Outcome<InventoryReply> {
+) -> Outcome<TransferView> {
     let isbn = input::isbn(isbn)?;
     let route = Route::new(input::warehouse("from", from)?, input::warehouse("to", to)?)
         .map_err(|e| InventoryError::InvalidInput { field: "to".into(), reason: e.to_string() })?;
@@ -67,7 +67,7 @@ pub(super) fn dispatch_transfer<R: Repository>(
     let command = StockCommand::DispatchTransfer { transfer_id, to: route.to(), quantity };
     execute::<StockItem, R>(uow, &source, &command, |e| refusal(e, &source))?;
     availability::publish(uow, &isbn)?;
-    Ok(InventoryReply::TransferDispatched(views::transfer(transfer_id, &isbn, route.from(), route.to(), quantity)))
+    Ok(views::transfer(transfer_id, &isbn, route.from(), route.to(), quantity))
 }
 
 /// The destination signs for a transfer: one unit of work takes the copies out of the
@@ -78,7 +78,7 @@ pub(super) fn receive_transfer<R: Repository>(
     isbn: &str,
     from: &str,
     transfer_id: &str,
-) -> Outcome<InventoryReply> {
+) -> Outcome<TransferView> {
     let source = StockItemId::new(input::isbn(isbn)?, input::warehouse("from", from)?);
     let transfer_id = input::transfer_id(transfer_id)?;
     let command = StockCommand::ConfirmTransferDelivered { transfer_id };
@@ -93,12 +93,12 @@ pub(super) fn receive_transfer<R: Repository>(
     let command = StockCommand::ReceiveTransfer { transfer_id, from: source.warehouse, quantity };
     execute::<StockItem, R>(uow, &destination, &command, |e| refusal(e, &destination))?;
     availability::publish(uow, &source.isbn)?;
-    Ok(InventoryReply::TransferReceived(views::transfer(transfer_id, &source.isbn, source.warehouse, to, quantity)))
+    Ok(views::transfer(transfer_id, &source.isbn, source.warehouse, to, quantity))
 }
 
-fn ledger<R: Repository>(uow: &mut UnitOfWork<'_, R>, id: &StockItemId) -> Outcome<InventoryReply> {
+fn ledger<R: Repository>(uow: &mut UnitOfWork<'_, R>, id: &StockItemId) -> Outcome<WarehouseStock> {
     let (item, _) = uow.load::<StockItem>(id)?;
-    Ok(InventoryReply::Stock(views::warehouse_stock(&id.isbn, id.warehouse, &item)))
+    Ok(views::warehouse_stock(&id.isbn, id.warehouse, &item))
 }
 
 /// A ledger's refusal of a command from the warehouse floor, in the port's words.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use crate::aggregate::Aggregate;
-use crate::context::{BoundedContext, Caller, HandleError, MessageError, QueryError};
+use crate::context::{Answers, BoundedContext, Caller, Command, HandleError, Handles, MessageError, Query, QueryError};
 use crate::ids::{CausationId, CorrelationId, SequentialIds};
 use crate::memory::InMemoryEventStore;
 use crate::message::Envelope;
@@ -37,7 +37,7 @@ pub enum Delivery {
 impl<C: BoundedContext> ContextHarness<C> {
     pub fn new(context: C) -> Self {
         let clock = Arc::new(ManualClock::new(Timestamp::parse("2026-01-01T00:00:00Z").expect("valid")));
-        let store = InMemoryEventStore::new(context.descriptor().name, clock.clone());
+        let store = InMemoryEventStore::new(C::CONTEXT.name, clock.clone());
         Self { context, store, clock, ids: SequentialIds::new(1), seen: OutboxSeq(0) }
     }
 
@@ -49,12 +49,16 @@ impl<C: BoundedContext> ContextHarness<C> {
     }
 
     /// Handles a command and commits what it did.
-    pub fn execute(&self, command: C::Command) -> Result<C::Reply, HandleError<C::Error>> {
+    pub fn execute<K>(&self, command: K) -> Result<K::Reply, HandleError<C::Error>>
+    where
+        K: Command,
+        C: Handles<K>,
+    {
         let cause = CausationId::generate(&self.ids);
         let mut repository = StoreRepository(&self.store);
         let mut uow = UnitOfWork::new(
             &mut repository,
-            self.context.descriptor().name,
+            C::CONTEXT.name,
             self.clock.now(),
             &self.ids,
             cause.as_correlation(),
@@ -77,7 +81,7 @@ impl<C: BoundedContext> ContextHarness<C> {
         message: &Envelope,
         links: Option<&dyn LinkResolver>,
     ) -> Result<Delivery, MessageError> {
-        let descriptor = self.context.descriptor();
+        let descriptor = C::CONTEXT;
         let handlers: Vec<_> = descriptor.consumes.iter().filter(|s| s.message_type == message.message_type).collect();
         if handlers.is_empty() {
             return Ok(Delivery::NotSubscribed);
@@ -119,14 +123,8 @@ impl<C: BoundedContext> ContextHarness<C> {
             for (key, deadline) in timers.due(now) {
                 let cause = CausationId::generate(&self.ids);
                 let mut repository = StoreRepository(&self.store);
-                let mut uow = UnitOfWork::new(
-                    &mut repository,
-                    self.context.descriptor().name,
-                    now,
-                    &self.ids,
-                    cause.as_correlation(),
-                    cause,
-                );
+                let mut uow =
+                    UnitOfWork::new(&mut repository, C::CONTEXT.name, now, &self.ids, cause.as_correlation(), cause);
                 // Fired first, so a handler may schedule the same key again.
                 uow.execute::<crate::deadline::Timers>(
                     &shard,
@@ -142,8 +140,12 @@ impl<C: BoundedContext> ContextHarness<C> {
     }
 
     /// Answers a query.
-    pub fn query(&self, query: C::Query) -> Result<C::Answer, QueryError> {
-        self.context.query(query, &mut StoreRepository(&self.store))
+    pub fn query<Q>(&self, query: Q) -> Result<Q::Answer, QueryError>
+    where
+        Q: Query,
+        C: Answers<Q>,
+    {
+        self.context.answer(query, &mut StoreRepository(&self.store))
     }
 
     /// Resolves a link of this context's notifications for `caller`.
@@ -163,6 +165,16 @@ impl<C: BoundedContext> ContextHarness<C> {
     /// A new correlation id, e.g. to build an incoming message by hand.
     pub fn new_correlation(&self) -> CorrelationId {
         CorrelationId::generate(&self.ids)
+    }
+}
+
+/// The refusal in a command's result, for tests that expect one: panics, saying what came
+/// instead, if the command was accepted or failed for another reason.
+pub fn refusal<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, HandleError<E>>) -> E {
+    match result {
+        Err(HandleError::Rejected(error)) => error,
+        Err(HandleError::Infrastructure(error)) => panic!("expected a refusal, but the system failed: {error}"),
+        Ok(reply) => panic!("expected a refusal, but the command was accepted: {reply:?}"),
     }
 }
 
@@ -201,18 +213,18 @@ pub fn incoming(
 mod tests {
     use super::*;
     use crate::message::MessageKind;
-    use crate::testing::sample::{CounterContext, CounterContextCommand, COUNTER_CONTEXT};
+    use crate::testing::sample::{CounterContext, Increment, ValueOf, COUNTER_CONTEXT};
 
     #[test]
     fn commands_commit_events_and_messages_together() {
         let mut harness = ContextHarness::new(CounterContext);
-        let reply = harness.execute(CounterContextCommand::Increment { counter: 7, by: 5 }).unwrap();
+        let reply = harness.execute(Increment { counter: 7, by: 5 }).unwrap();
         assert_eq!(reply, 5);
         let published = harness.take_published();
         assert_eq!(published.len(), 1);
         assert_eq!(published[0].message_type, "bookbox.counting.counted.v1");
         assert_eq!(published[0].data.as_ref().unwrap().get(), r#"{"counter":7,"value":5}"#);
-        let rejected = harness.execute(CounterContextCommand::Increment { counter: 7, by: 0 });
+        let rejected = harness.execute(Increment { counter: 7, by: 0 });
         assert!(matches!(rejected, Err(HandleError::Rejected(_))));
         assert!(harness.take_published().is_empty(), "a rejected command publishes nothing");
     }
@@ -224,7 +236,7 @@ mod tests {
             incoming(&harness.ids, "elsewhere", "thing-happened", 1, MessageKind::DomainEvent, "7", r#"{"counter":7}"#);
         assert_eq!(harness.deliver(&message).unwrap(), Delivery::Processed);
         assert_eq!(harness.deliver(&message).unwrap(), Delivery::Duplicate);
-        assert_eq!(harness.query(7).unwrap(), 1);
+        assert_eq!(harness.query(ValueOf(7)).unwrap(), 1);
         let other = incoming(&harness.ids, "elsewhere", "other", 1, MessageKind::DomainEvent, "7", "{}");
         assert_eq!(harness.deliver(&other).unwrap(), Delivery::NotSubscribed);
         assert_eq!(COUNTER_CONTEXT.consumes[0].handler_id, "counting.on-thing-happened");
@@ -236,6 +248,6 @@ mod tests {
         let message =
             incoming(&harness.ids, "elsewhere", "thing-happened", 1, MessageKind::DomainEvent, "7", r#"{"nope":1}"#);
         assert!(matches!(harness.deliver(&message), Err(MessageError::Decode(_))));
-        assert_eq!(harness.query(7).unwrap(), 0);
+        assert_eq!(harness.query(ValueOf(7)).unwrap(), 0);
     }
 }

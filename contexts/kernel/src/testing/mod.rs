@@ -16,5 +16,5 @@ pub mod sample;
 pub mod schema;
 
 pub use fixture::{given, Outcome, Scenario};
-pub use harness::{incoming, ContextHarness, Delivery};
+pub use harness::{incoming, refusal, ContextHarness, Delivery};
 pub use invariants::{check_aggregate, run_commands, Run};

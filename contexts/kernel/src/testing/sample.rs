@@ -102,21 +102,32 @@ pub const CORPUS: &[(&str, u32, &str)] = &[
 /// publishes `counted` and counts `thing-happened` messages from elsewhere.
 pub struct CounterContext;
 
+/// Adds `by` to counter `counter`; answers the new value.
 #[derive(Debug, Clone)]
-pub enum CounterContextCommand {
-    Increment { counter: u64, by: u64 },
+pub struct Increment {
+    pub counter: u64,
+    pub by: u64,
+}
+
+impl crate::context::Command for Increment {
+    type Context = CounterContext;
+    type Reply = u64;
+}
+
+/// The value of a counter.
+#[derive(Debug, Clone)]
+pub struct ValueOf(pub u64);
+
+impl crate::context::Query for ValueOf {
+    type Context = CounterContext;
+    type Answer = u64;
 }
 
 pub static COUNTER_CONTEXT: crate::context::ContextDescriptor = crate::context::ContextDescriptor {
     name: "counting",
     purpose: "Counts things, for the kernel's own tests.",
     publishes: &[&COUNTED],
-    consumes: &[crate::context::Subscription {
-        handler_id: "counting.on-thing-happened",
-        message_type: "bookbox.elsewhere.thing-happened.v1",
-        kind: crate::message::MessageKind::DomainEvent,
-        decode: |raw| crate::unit_of_work::decode_raw::<ThingHappened>(raw).map(|_| ()),
-    }],
+    consumes: <CounterContext as crate::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[],
 };
@@ -142,27 +153,8 @@ struct Counted {
 }
 
 impl crate::context::BoundedContext for CounterContext {
-    type Command = CounterContextCommand;
-    type Reply = u64;
+    const CONTEXT: &'static crate::context::ContextDescriptor = &COUNTER_CONTEXT;
     type Error = CounterError;
-    type Query = u64;
-    type Answer = u64;
-
-    fn descriptor(&self) -> &'static crate::context::ContextDescriptor {
-        &COUNTER_CONTEXT
-    }
-
-    fn handle<R: crate::unit_of_work::Repository>(
-        &self,
-        command: CounterContextCommand,
-        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
-    ) -> Result<u64, crate::context::HandleError<CounterError>> {
-        let CounterContextCommand::Increment { counter, by } = command;
-        uow.execute::<Counter>(&counter, &CounterCommand::Increment(by))?;
-        let (state, _) = uow.load::<Counter>(&counter)?;
-        uow.publish(&COUNTED, &counter, &Counted { counter, value: state.value })?;
-        Ok(state.value)
-    }
 
     fn on_message<R: crate::unit_of_work::Repository>(
         &self,
@@ -170,19 +162,46 @@ impl crate::context::BoundedContext for CounterContext {
         message: &crate::message::Envelope,
         uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
     ) -> Result<(), crate::context::MessageError> {
-        if handler_id != "counting.on-thing-happened" {
-            return Err(crate::context::MessageError::UnknownHandler(handler_id.to_owned()));
-        }
-        let thing: ThingHappened =
-            crate::unit_of_work::decode_data(message).map_err(crate::context::MessageError::Decode)?;
-        uow.execute::<Counter>(&thing.counter, &CounterCommand::Increment(1))
-            .map_err(|e| crate::context::MessageError::Failed(e.to_string()))?;
-        Ok(())
+        crate::inbox::Inbox::on_message(self, handler_id, message, uow)
     }
+}
 
-    fn query<R: crate::unit_of_work::Repository>(
+crate::inbox! {
+    CounterContext {
+        /// Counts every thing that happened elsewhere.
+        "counting.on-thing-happened": DomainEvent "bookbox.elsewhere.thing-happened.v1"
+            => ThingHappened => count_thing,
+    }
+}
+
+fn count_thing<R: crate::unit_of_work::Repository>(
+    _: &CounterContext,
+    thing: ThingHappened,
+    _: &crate::message::Envelope,
+    uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+) -> Result<(), crate::context::MessageError> {
+    uow.execute::<Counter>(&thing.counter, &CounterCommand::Increment(1))
+        .map_err(|e| crate::context::MessageError::Failed(e.to_string()))?;
+    Ok(())
+}
+
+impl crate::context::Handles<Increment> for CounterContext {
+    fn handle<R: crate::unit_of_work::Repository>(
         &self,
-        counter: u64,
+        Increment { counter, by }: Increment,
+        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
+    ) -> Result<u64, crate::context::HandleError<CounterError>> {
+        uow.execute::<Counter>(&counter, &CounterCommand::Increment(by))?;
+        let (state, _) = uow.load::<Counter>(&counter)?;
+        uow.publish(&COUNTED, &counter, &Counted { counter, value: state.value })?;
+        Ok(state.value)
+    }
+}
+
+impl crate::context::Answers<ValueOf> for CounterContext {
+    fn answer<R: crate::unit_of_work::Repository>(
+        &self,
+        ValueOf(counter): ValueOf,
         repository: &mut R,
     ) -> Result<u64, crate::context::QueryError> {
         let stream = crate::ids::StreamId::for_aggregate(Counter::CATEGORY, counter);

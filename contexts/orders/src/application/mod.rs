@@ -20,7 +20,7 @@ pub(crate) mod outgoing;
 pub(crate) mod process;
 mod views;
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
 use kernel::repository::LoadError;
 use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
 use kernel::{Aggregate, Envelope, StreamId};
@@ -35,7 +35,8 @@ use crate::domain::ids::{BoxId, CustomerId, OrderId, ShipmentId};
 use crate::domain::intake::{BoxIntake, IntakeCommand};
 use crate::domain::status_board::{StatusBoard, BOARD_ID};
 use crate::domain::text::Reason;
-use crate::ports::{OrderView, OrdersAnswer, OrdersCommand, OrdersError, OrdersQuery, OrdersReply};
+use crate::ports::queries::{Order, OrderForBox, OrdersOfCustomer, StatusCounts};
+use crate::ports::{CancelOrder, CombineOrders, CombinedOrders, OrderView, OrdersError, StatusCountsView};
 
 /// The orders context, as the runtime hosts it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,22 +45,8 @@ pub struct Orders;
 type Handled<T> = Result<T, HandleError<OrdersError>>;
 
 impl BoundedContext for Orders {
-    type Command = OrdersCommand;
-    type Reply = OrdersReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = OrdersError;
-    type Query = OrdersQuery;
-    type Answer = OrdersAnswer;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
-
-    fn handle<R: Repository>(&self, command: OrdersCommand, uow: &mut UnitOfWork<'_, R>) -> Handled<OrdersReply> {
-        match command {
-            OrdersCommand::CancelOrder { order_id, reason } => cancel(uow, order_id, reason),
-            OrdersCommand::CombineOrders { first, second } => combine(uow, first, second),
-        }
-    }
 
     fn on_message<R: Repository>(
         &self,
@@ -99,26 +86,78 @@ impl BoundedContext for Orders {
         let timeout = BoxOrderCommand::HandleTimeout { step: due.step, attempt: due.attempt };
         ignoring_unknown_orders(process::run(uow, due.order_id, &timeout, Some(key)))
     }
+}
 
-    fn query<R: Repository>(&self, query: OrdersQuery, repository: &mut R) -> Result<OrdersAnswer, QueryError> {
-        match query {
-            OrdersQuery::Order { order_id } => Ok(OrdersAnswer::Order(Box::new(order_view(repository, order_id)?))),
-            OrdersQuery::OrderForBox { box_id } => {
-                let intake = load::<BoxIntake, _>(repository, box_id)?;
-                let order_id =
-                    intake.order_id().ok_or_else(|| QueryError::NotFound(format!("no order for box {box_id}")))?;
-                Ok(OrdersAnswer::Order(Box::new(order_view(repository, order_id)?)))
-            }
-            OrdersQuery::OrdersOfCustomer { customer_id } => {
-                let index = load::<CustomerOrders, _>(repository, customer_id)?;
-                let orders = index.orders().iter().map(|id| order_view(repository, *id)).collect::<Result<_, _>>()?;
-                Ok(OrdersAnswer::Orders(orders))
-            }
-            OrdersQuery::StatusCounts => {
-                let board = load::<StatusBoard, _>(repository, BOARD_ID)?;
-                Ok(OrdersAnswer::StatusCounts(views::status_counts(&board)))
-            }
-        }
+impl kernel::context::Command for CancelOrder {
+    type Context = crate::application::Orders;
+    type Reply = OrderView;
+}
+
+impl Handles<CancelOrder> for Orders {
+    fn handle<R: Repository>(&self, command: CancelOrder, uow: &mut UnitOfWork<'_, R>) -> Handled<OrderView> {
+        let CancelOrder { order_id, reason } = command;
+        cancel(uow, order_id, reason)
+    }
+}
+
+impl kernel::context::Command for CombineOrders {
+    type Context = crate::application::Orders;
+    type Reply = CombinedOrders;
+}
+
+impl Handles<CombineOrders> for Orders {
+    fn handle<R: Repository>(&self, command: CombineOrders, uow: &mut UnitOfWork<'_, R>) -> Handled<CombinedOrders> {
+        let CombineOrders { first, second } = command;
+        combine(uow, first, second)
+    }
+}
+
+impl kernel::context::Query for Order {
+    type Context = crate::application::Orders;
+    type Answer = OrderView;
+}
+
+impl Answers<Order> for Orders {
+    fn answer<R: Repository>(&self, query: Order, repository: &mut R) -> Result<OrderView, QueryError> {
+        order_view(repository, query.order_id)
+    }
+}
+
+impl kernel::context::Query for OrderForBox {
+    type Context = crate::application::Orders;
+    type Answer = OrderView;
+}
+
+impl Answers<OrderForBox> for Orders {
+    fn answer<R: Repository>(&self, query: OrderForBox, repository: &mut R) -> Result<OrderView, QueryError> {
+        let box_id = query.box_id;
+        let intake = load::<BoxIntake, _>(repository, box_id)?;
+        let order_id = intake.order_id().ok_or_else(|| QueryError::NotFound(format!("no order for box {box_id}")))?;
+        order_view(repository, order_id)
+    }
+}
+
+impl kernel::context::Query for OrdersOfCustomer {
+    type Context = crate::application::Orders;
+    type Answer = Vec<OrderView>;
+}
+
+impl Answers<OrdersOfCustomer> for Orders {
+    fn answer<R: Repository>(&self, query: OrdersOfCustomer, repository: &mut R) -> Result<Vec<OrderView>, QueryError> {
+        let index = load::<CustomerOrders, _>(repository, query.customer_id)?;
+        index.orders().iter().map(|id| order_view(repository, *id)).collect()
+    }
+}
+
+impl kernel::context::Query for StatusCounts {
+    type Context = crate::application::Orders;
+    type Answer = StatusCountsView;
+}
+
+impl Answers<StatusCounts> for Orders {
+    fn answer<R: Repository>(&self, _query: StatusCounts, repository: &mut R) -> Result<StatusCountsView, QueryError> {
+        let board = load::<StatusBoard, _>(repository, BOARD_ID)?;
+        Ok(views::status_counts(&board))
     }
 }
 
@@ -161,21 +200,17 @@ fn ignoring_unknown_orders<T>(outcome: Outcome<T>) -> Result<(), MessageError> {
     }
 }
 
-fn cancel<R: Repository>(
-    uow: &mut UnitOfWork<'_, R>,
-    order_id: OrderId,
-    reason: Option<String>,
-) -> Handled<OrdersReply> {
+fn cancel<R: Repository>(uow: &mut UnitOfWork<'_, R>, order_id: OrderId, reason: Option<String>) -> Handled<OrderView> {
     let reason = match reason {
         Some(reason) => Reason::parse(&reason).map_err(|e| HandleError::Rejected(e.into()))?,
         None => Reason::composed("cancelled at the customer's request".into()),
     };
     existing(uow, order_id)?;
     process::run(uow, order_id, &BoxOrderCommand::Cancel { reason }, None).map_err(|e| refused(order_id, e))?;
-    Ok(OrdersReply::Order(Box::new(existing(uow, order_id)?)))
+    existing(uow, order_id)
 }
 
-fn combine<R: Repository>(uow: &mut UnitOfWork<'_, R>, first: OrderId, second: OrderId) -> Handled<OrdersReply> {
+fn combine<R: Repository>(uow: &mut UnitOfWork<'_, R>, first: OrderId, second: OrderId) -> Handled<CombinedOrders> {
     let (a, _) = uow.load::<BoxOrder>(&first)?;
     let (b, _) = uow.load::<BoxOrder>(&second)?;
     combination::check((first, &a), (second, &b)).map_err(|e| HandleError::Rejected(e.into()))?;
@@ -185,7 +220,7 @@ fn combine<R: Repository>(uow: &mut UnitOfWork<'_, R>, first: OrderId, second: O
         process::run(uow, order_id, &command, None).map_err(|e| refused(order_id, e))?;
     }
     let orders = vec![existing(uow, first)?, existing(uow, second)?];
-    Ok(OrdersReply::Combined { shipment_id, orders })
+    Ok(CombinedOrders { shipment_id, orders })
 }
 
 /// The order's view, or the refusal that it does not exist.

@@ -7,7 +7,8 @@
 use kernel::testing::{incoming, ContextHarness, Delivery};
 use kernel::{Envelope, MessageKind, Timestamp};
 use orders::application::Orders;
-use orders::ports::{BoxId, OrderId, OrderView, OrdersAnswer, OrdersQuery, StatusCountsView};
+use orders::ports::queries::{Order, OrderForBox, StatusCounts};
+use orders::ports::{BoxId, OrderId, OrderView, StatusCountsView};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -127,24 +128,15 @@ impl Shop {
     }
 
     pub fn order(&self, order_id: OrderId) -> OrderView {
-        match self.harness.query(OrdersQuery::Order { order_id }) {
-            Ok(OrdersAnswer::Order(view)) => *view,
-            other => panic!("order {order_id}: {other:?}"),
-        }
+        self.harness.query(Order { order_id }).unwrap_or_else(|e| panic!("order {order_id}: {e:?}"))
     }
 
     pub fn order_for_box(&self, box_id: BoxId) -> OrderView {
-        match self.harness.query(OrdersQuery::OrderForBox { box_id }) {
-            Ok(OrdersAnswer::Order(view)) => *view,
-            other => panic!("box {box_id}: {other:?}"),
-        }
+        self.harness.query(OrderForBox { box_id }).unwrap_or_else(|e| panic!("box {box_id}: {e:?}"))
     }
 
     pub fn counts(&self) -> StatusCountsView {
-        match self.harness.query(OrdersQuery::StatusCounts) {
-            Ok(OrdersAnswer::StatusCounts(counts)) => counts,
-            other => panic!("counts: {other:?}"),
-        }
+        self.harness.query(StatusCounts).expect("the status board always answers")
     }
 }
 

@@ -1,7 +1,7 @@
-//! What reporting answers: its queries, and the views it answers them with. Every answer is
-//! read from reporting's own store (its materialized views), never from another context: a
-//! report keeps answering while orders, billing or inventory are stopped, with what it last
-//! heard from them.
+//! What reporting answers: its queries, each a type naming the type of its answer, and the
+//! views it answers them with. Every answer is read from reporting's own store (its
+//! materialized views), never from another context: a report keeps answering while orders,
+//! billing or inventory are stopped, with what it last heard from them.
 //!
 //! Money in an answer is `{ "amount_cents", "currency": "USD" }` as in the published language,
 //! with signed cents (a net amount can be negative while refunds overtake their capture).
@@ -10,61 +10,51 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Reporting takes no commands: it only listens to other contexts and answers questions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReportingCommand {}
-
-/// What a reporting command would answer; there are none.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReportingReply {}
-
-/// Why a reporting command would be refused; there are none.
+/// Why a reporting command would be refused: reporting takes no commands (it only listens to
+/// other contexts and answers questions), so there is no such reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReportingError {}
 
 /// The most customers one answer lists; `matching` still counts them all.
 pub const CUSTOMERS_LISTED_MAX: u32 = 1_000;
 
+/// Orders and revenue by US state of the shipping address: one state (`TX`), or every state
+/// with an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "kebab-case")]
-pub enum ReportingQuery {
-    /// Orders and revenue by US state of the shipping address: one state (`TX`), or every
-    /// state with an order.
-    SalesByState {
-        #[serde(default)]
-        state: Option<String>,
-    },
-    /// The customers whose lifetime value (captured minus refunded, as payer) is over
-    /// `amount_cents`, highest first; at most `limit` of them (default and maximum
-    /// [`CUSTOMERS_LISTED_MAX`]).
-    CustomersOver {
-        amount_cents: u64,
-        #[serde(default)]
-        limit: Option<u32>,
-    },
-    /// One customer's lifetime value as payer (zero for someone who never paid).
-    CustomerLifetimeValue { customer_id: String },
-    /// Free copies per warehouse: one book (ISBN-13), or every book inventory reported.
-    StockByBook {
-        #[serde(default)]
-        isbn: Option<String>,
-    },
-    /// How orders ended, by the month of their box: one month (`YYYY-MM`), or every month
-    /// with an ended order.
-    OrdersByEndState {
-        #[serde(default)]
-        month: Option<String>,
-    },
+pub struct SalesByState {
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
+/// The customers whose lifetime value (captured minus refunded, as payer) is over
+/// `amount_cents`, highest first; at most `limit` of them (default and maximum
+/// [`CUSTOMERS_LISTED_MAX`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "kebab-case")]
-pub enum ReportingAnswer {
-    SalesByState(SalesByStateView),
-    CustomersOver(CustomersOverView),
-    CustomerLifetimeValue(CustomerValueView),
-    StockByBook(StockView),
-    OrdersByEndState(OutcomesView),
+pub struct CustomersOver {
+    pub amount_cents: u64,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One customer's lifetime value as payer (zero for someone who never paid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerLifetimeValue {
+    pub customer_id: String,
+}
+
+/// Free copies per warehouse: one book (ISBN-13), or every book inventory reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockByBook {
+    #[serde(default)]
+    pub isbn: Option<String>,
+}
+
+/// How orders ended, by the month of their box: one month (`YYYY-MM`), or every month with
+/// an ended order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrdersByEndState {
+    #[serde(default)]
+    pub month: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

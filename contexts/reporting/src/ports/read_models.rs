@@ -4,7 +4,7 @@
 //! the same projection and the same aggregates as the live handlers, only against maps in
 //! memory instead of the event store. So replaying the producers' published logs up to a time
 //! rebuilds the read models as of that time (kappa: one log serves live updates and
-//! rebuilds), and `query` answers the rebuilt models through the same code the live context
+//! rebuilds), and `answer` answers the rebuilt models through the same code the live context
 //! answers with.
 //!
 //! No inbox is needed: every message reporting consumes is idempotent by its content (an order
@@ -20,9 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::facts::Fact;
 use crate::domain::models::Models;
 use crate::domain::projection;
-use crate::ports::answering;
+use crate::ports::inbound::ReadModelQuery;
 use crate::ports::incoming;
-use crate::ports::queries::{ReportingAnswer, ReportingQuery};
 
 pub use crate::domain::models::Overlap;
 
@@ -33,7 +32,8 @@ pub use crate::domain::models::Overlap;
 /// use kernel::ids::SequentialIds;
 /// use kernel::testing::incoming;
 /// use kernel::{MessageKind, Timestamp};
-/// use reporting::ports::{Applied, ReadModels, ReportingAnswer, ReportingQuery};
+/// use reporting::ports::queries::SalesByState;
+/// use reporting::ports::{Applied, ReadModels};
 ///
 /// # let ids = SequentialIds::new(1);
 /// let ended = r#"{"order_id":"0d4c3b2a-1f0e-4d9c-8b7a-695847362514","customer_id":"b1eece00-5678-4abc-9def-665544332211",
@@ -46,8 +46,7 @@ pub use crate::domain::models::Overlap;
 /// for message in log.iter().filter(|m| m.time <= as_of) {
 ///     assert_eq!(models.apply(message), Ok(Applied::Recorded));
 /// }
-/// let Ok(ReportingAnswer::SalesByState(texas)) = models.query(&ReportingQuery::SalesByState { state: Some("TX".into()) })
-/// else { unreachable!() };
+/// let texas = models.answer(SalesByState { state: Some("TX".into()) }).expect("TX is a state code");
 /// assert_eq!((texas.total.ended, texas.total.revenue.amount_cents), (1, 1499));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -131,9 +130,10 @@ impl ReadModels {
         self.models.combine(other.models)
     }
 
-    /// Answers a query from these models, exactly as the live context answers it from its store.
-    pub fn query(&self, query: &ReportingQuery) -> Result<ReportingAnswer, QueryError> {
-        answering::answer(&mut &self.models, query)
+    /// Answers a query from these models, exactly as the live context answers it from its store:
+    /// any of [`crate::ports::queries`], with its own answer type.
+    pub fn answer<Q: ReadModelQuery>(&self, query: Q) -> Result<Q::Answer, QueryError> {
+        query.answer_from(&mut &self.models)
     }
 
     /// How many events these models recorded: as many as the live store holds after the same

@@ -18,14 +18,15 @@ mod views;
 use std::fmt::Display;
 use std::sync::Arc;
 
-use kernel::context::{BoundedContext, ContextDescriptor, HandleError, MessageError, QueryError};
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
 use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
 use crate::domain::ids::ShipmentId;
 use crate::domain::shipment::{Shipment, ShipmentError};
-use crate::ports::{Carrier, ShippingAnswer, ShippingCommand, ShippingError, ShippingQuery, ShippingReply};
+use crate::ports::queries::{Shipment as ShipmentQuery, ShipmentsOfOrder, StalledShipments};
+use crate::ports::{Carrier, ShipmentView, ShippingCommand, ShippingError};
 
 pub(crate) use messages::{decode_request_shipment, ON_REQUEST_SHIPMENT};
 
@@ -84,39 +85,16 @@ fn shipment_refusal(shipment_id: ShipmentId, error: ShipmentError) -> ShippingEr
 }
 
 /// The shipment as it now stands in the unit of work.
-fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, shipment_id: ShipmentId) -> Outcome<ShippingReply> {
+fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, shipment_id: ShipmentId) -> Outcome<ShipmentView> {
     let (shipment, _) = uow.load::<Shipment>(&shipment_id)?;
     let view =
         views::shipment(&shipment).ok_or(ShippingError::UnknownShipment { shipment_id: shipment_id.to_string() })?;
-    Ok(ShippingReply::Shipment(view))
+    Ok(view)
 }
 
 impl BoundedContext for Shipping {
-    type Command = ShippingCommand;
-    type Reply = ShippingReply;
+    const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = ShippingError;
-    type Query = ShippingQuery;
-    type Answer = ShippingAnswer;
-
-    fn descriptor(&self) -> &'static ContextDescriptor {
-        &crate::CONTEXT
-    }
-
-    fn handle<R: Repository>(
-        &self,
-        command: ShippingCommand,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<ShippingReply, HandleError<ShippingError>> {
-        let shipment_id = match command {
-            ShippingCommand::RequestShipment(request) => {
-                shipments::request(uow, self.carrier.as_ref(), input::shipment_request(&request)?)?
-            }
-            ShippingCommand::ResumeShipment { shipment_id } => {
-                shipments::resume(uow, self.carrier.as_ref(), input::shipment_id(&shipment_id)?)?
-            }
-        };
-        reply(uow, shipment_id)
-    }
 
     fn on_message<R: Repository>(
         &self,
@@ -138,17 +116,70 @@ impl BoundedContext for Shipping {
             .map_err(|e| MessageError::Decode(format!("deadline `{key}`: {e}")))?;
         calls::woken(uow, self.carrier.as_ref(), wakeup).map_err(messages::failure)
     }
+}
 
-    fn query<R: Repository>(&self, query: ShippingQuery, repository: &mut R) -> Result<ShippingAnswer, QueryError> {
-        match query {
-            ShippingQuery::Shipment { shipment_id } => {
-                queries::shipment(repository, &shipment_id).map(|view| ShippingAnswer::Shipment(Box::new(view)))
+// Both commands answer the shipment as it now stands (for a new request: already dispatched,
+// unless the carrier failed and a retry is scheduled), so they are one command type.
+impl kernel::context::Command for ShippingCommand {
+    type Context = crate::Shipping;
+    type Reply = ShipmentView;
+}
+
+impl Handles<ShippingCommand> for Shipping {
+    fn handle<R: Repository>(
+        &self,
+        command: ShippingCommand,
+        uow: &mut UnitOfWork<'_, R>,
+    ) -> Result<ShipmentView, HandleError<ShippingError>> {
+        let shipment_id = match command {
+            ShippingCommand::RequestShipment(request) => {
+                shipments::request(uow, self.carrier.as_ref(), input::shipment_request(&request)?)?
             }
-            ShippingQuery::ShipmentsOfOrder { order_id } => queries::shipments_of_order(repository, &order_id)
-                .map(|shipments| ShippingAnswer::Shipments { shipments }),
-            ShippingQuery::StalledShipments => {
-                queries::stalled(repository).map(|shipments| ShippingAnswer::Shipments { shipments })
+            ShippingCommand::ResumeShipment { shipment_id } => {
+                shipments::resume(uow, self.carrier.as_ref(), input::shipment_id(&shipment_id)?)?
             }
-        }
+        };
+        reply(uow, shipment_id)
+    }
+}
+
+impl kernel::context::Query for ShipmentQuery {
+    type Context = crate::Shipping;
+    type Answer = ShipmentView;
+}
+
+impl Answers<ShipmentQuery> for Shipping {
+    fn answer<R: Repository>(&self, query: ShipmentQuery, repository: &mut R) -> Result<ShipmentView, QueryError> {
+        queries::shipment(repository, &query.shipment_id)
+    }
+}
+
+impl kernel::context::Query for ShipmentsOfOrder {
+    type Context = crate::Shipping;
+    type Answer = Vec<ShipmentView>;
+}
+
+impl Answers<ShipmentsOfOrder> for Shipping {
+    fn answer<R: Repository>(
+        &self,
+        query: ShipmentsOfOrder,
+        repository: &mut R,
+    ) -> Result<Vec<ShipmentView>, QueryError> {
+        queries::shipments_of_order(repository, &query.order_id)
+    }
+}
+
+impl kernel::context::Query for StalledShipments {
+    type Context = crate::Shipping;
+    type Answer = Vec<ShipmentView>;
+}
+
+impl Answers<StalledShipments> for Shipping {
+    fn answer<R: Repository>(
+        &self,
+        _query: StalledShipments,
+        repository: &mut R,
+    ) -> Result<Vec<ShipmentView>, QueryError> {
+        queries::stalled(repository)
     }
 }
