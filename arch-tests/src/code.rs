@@ -269,6 +269,19 @@ pub struct StrLit {
     pub test: bool,
 }
 
+/// A closed list of names a source spells out: a `const` or `static` array of string
+/// literals, or a fieldless enum as serde writes its variants (`rename_all`, `rename`).
+#[derive(Debug, Clone)]
+pub struct NameList {
+    pub module: usize,
+    pub file: String,
+    pub line: usize,
+    /// The const, static or enum.
+    pub name: String,
+    pub values: Vec<String>,
+    pub test: bool,
+}
+
 /// Every fact from every member's sources.
 #[derive(Debug, Clone, Default)]
 pub struct Code {
@@ -282,6 +295,7 @@ pub struct Code {
     pub items: Vec<ItemFact>,
     pub files: Vec<FileFact>,
     pub strings: Vec<StrLit>,
+    pub name_lists: Vec<NameList>,
     /// Files that could not be read or parsed (cargo reports those itself).
     pub errors: Vec<(String, String)>,
     index: HashMap<(usize, Vec<String>), usize>,
@@ -368,7 +382,7 @@ impl Code {
                 }));
             )*};
         }
-        append!(paths, macros, attrs, types, impls, items, files, strings);
+        append!(paths, macros, attrs, types, impls, items, files, strings, name_lists);
         self.errors.extend(other.errors.into_iter().filter(|(file, _)| keep(file)));
     }
 
@@ -771,6 +785,87 @@ impl FileVisitor<'_, '_> {
     }
 }
 
+/// The strings of `["a", "b", ...]` or `&["a", "b", ...]`, if that is all the expression is.
+fn string_array(expr: &Expr) -> Option<Vec<String>> {
+    let array = match expr {
+        Expr::Array(a) => a,
+        Expr::Reference(r) => match &*r.expr {
+            Expr::Array(a) => a,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let values: Option<Vec<String>> = array
+        .elems
+        .iter()
+        .map(|e| match e {
+            Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        })
+        .collect();
+    values.filter(|v| v.len() >= 2)
+}
+
+/// The names serde gives the variants of a fieldless enum of two or more variants.
+fn serde_names(item: &syn::ItemEnum) -> Option<Vec<String>> {
+    if item.variants.len() < 2 || item.variants.iter().any(|v| !v.fields.is_empty()) {
+        return None;
+    }
+    let rename_all = serde_option(&item.attrs, "rename_all");
+    let names = item
+        .variants
+        .iter()
+        .map(|v| {
+            serde_option(&v.attrs, "rename").unwrap_or_else(|| renamed(&v.ident.to_string(), rename_all.as_deref()))
+        })
+        .collect();
+    Some(names)
+}
+
+/// The string value of `#[serde(key = "...")]`, if the attributes set it.
+fn serde_option(attrs: &[Attribute], key: &str) -> Option<String> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(key) {
+                if let Ok(value) = meta.value().and_then(|v| v.parse::<syn::LitStr>()) {
+                    found = Some(value.value());
+                }
+            } else if meta.input.peek(Token![=]) {
+                // Another `key = value` option: skip its value.
+                meta.value()?.parse::<Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|_| Ok(()))?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// A variant name as serde's `rename_all` writes it (the cases Bookbox uses).
+fn renamed(variant: &str, rule: Option<&str>) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for c in variant.chars() {
+        if c.is_uppercase() || words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(word) = words.last_mut() {
+            word.push(c);
+        }
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    match rule {
+        Some("kebab-case") => lower.join("-"),
+        Some("snake_case") => lower.join("_"),
+        Some("lowercase") => variant.to_lowercase(),
+        Some("UPPERCASE") => variant.to_uppercase(),
+        Some("SCREAMING_SNAKE_CASE") => lower.join("_").to_uppercase(),
+        Some("SCREAMING-KEBAB-CASE") => lower.join("-").to_uppercase(),
+        _ => variant.to_owned(),
+    }
+}
+
 fn is_path_sep(a: &TokenTree, b: &TokenTree) -> bool {
     matches!((a, b), (TokenTree::Punct(x), TokenTree::Punct(y))
         if x.as_char() == ':' && x.spacing() == Spacing::Joint && y.as_char() == ':')
@@ -799,6 +894,17 @@ impl<'ast> Visit<'ast> for FileVisitor<'_, '_> {
             }
             _ => None,
         };
+        let listed = match item {
+            Item::Const(i) => Some((&i.ident, &*i.expr)),
+            Item::Static(i) => Some((&i.ident, &*i.expr)),
+            _ => None,
+        };
+        if let Some(values) = listed.filter(|_| self.block_depth == 0).and_then(|(_, e)| string_array(e)) {
+            let ident = listed.map(|(i, _)| i.clone()).expect("a listed item");
+            let (module, file, test) = (self.module, self.file.clone(), self.test);
+            let line = line_of(ident.span());
+            self.code().name_lists.push(NameList { module, file, line, name: ident.to_string(), values, test });
+        }
         if let Some((ident, vis, kind)) = named {
             self.record_item_name(ident.to_string());
             if self.block_depth == 0 {
@@ -942,6 +1048,11 @@ impl<'ast> Visit<'ast> for FileVisitor<'_, '_> {
             fields: Vec::new(),
             variants,
         });
+        if let Some(values) = serde_names(item) {
+            let (module, file) = (self.module, self.file.clone());
+            let line = line_of(item.ident.span());
+            self.code().name_lists.push(NameList { module, file, line, name: item.ident.to_string(), values, test });
+        }
         visit::visit_item_enum(self, item);
     }
 

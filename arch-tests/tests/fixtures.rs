@@ -109,6 +109,11 @@ fn rule_14_reports_a_source_file_without_a_doc_comment() {
     breaks_only("rule-14-undocumented-module", Rule::ModulesAreDocumented);
 }
 
+#[test]
+fn rule_15_reports_a_schema_and_a_consumer_list_drifting_from_the_vocabulary() {
+    breaks_only("rule-15-vocabulary-drift", Rule::ClosedVocabulariesAgree);
+}
+
 /// Every rule has a fixture here (so adding a rule without proving it fails is noticed).
 #[test]
 fn every_rule_has_a_failing_fixture() {

@@ -79,6 +79,31 @@ fn rule_14_every_source_file_is_documented() {
     holds(Rule::ModulesAreDocumented);
 }
 
+#[test]
+fn rule_15_closed_vocabularies_agree() {
+    holds(Rule::ClosedVocabulariesAgree);
+}
+
+/// Rule 15 sees what it compares: the kernel's genre list, and each context's own genre type.
+#[test]
+fn rule_15_sees_every_genre_list() {
+    let files: Vec<&str> = workspace()
+        .code
+        .name_lists
+        .iter()
+        .filter(|l| !l.test && l.values.iter().any(|v| v == "science-fiction"))
+        .map(|l| l.file.as_str())
+        .collect();
+    for file in [
+        "contexts/kernel/src/formats/genre.rs",
+        "contexts/customers/src/domain/genre.rs",
+        "contexts/inventory/src/domain/genre.rs",
+        "contexts/curation/src/domain/genre.rs",
+    ] {
+        assert!(files.contains(&file), "rule 15 does not see the genre list of {file}; it sees {files:?}");
+    }
+}
+
 /// The model must see the code it checks: every member, and every source file parsed.
 #[test]
 fn the_model_reads_the_whole_workspace() {

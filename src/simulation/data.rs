@@ -134,8 +134,8 @@ pub struct Book {
 /// The `n`-th made-up ISBN-13 (prefix 979-8, a valid check digit).
 pub fn isbn13(n: u64) -> String {
     let body = format!("9798{:08}", n % 100_000_000);
-    let sum: u32 = body.bytes().enumerate().map(|(i, b)| (b - b'0') as u32 * if i % 2 == 0 { 1 } else { 3 }).sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = kernel::formats::isbn::isbn13_check_digit(&body).expect("twelve digits");
+    format!("{body}{check}")
 }
 
 pub fn book(dice: &mut Dice, n: u64) -> Book {

@@ -8,6 +8,7 @@ pub mod names;
 pub mod ports;
 pub mod purity;
 pub mod tidy;
+pub mod vocabulary;
 
 use crate::model::Workspace;
 use crate::violation::{Rule, Violation};
@@ -44,6 +45,7 @@ pub fn check(rule: Rule, ws: &Workspace) -> Vec<Violation> {
         Rule::NoCrateCycles => crates::no_crate_cycles(ws),
         Rule::NoLeftovers => tidy::no_leftovers(ws),
         Rule::ModulesAreDocumented => tidy::modules_are_documented(ws),
+        Rule::ClosedVocabulariesAgree => vocabulary::closed_vocabularies_agree(ws),
     };
     found.sort();
     found.dedup();

@@ -16,6 +16,9 @@
 //! - [`store`]: the [`EventStore`] port (streams, global log, outbox, inbox, snapshots);
 //! - [`record`]: the checksummed at-rest record format shared by every store adapter;
 //! - [`memory`]: an in-memory [`EventStore`] for tests;
+//! - [`formats`]: the published language's formats (ISBN-13, `YYYY-MM`, USD cents, USPS state
+//!   codes, genres) as functions, written once so no producer and consumer can drift apart;
+//! - [`text`]: how a rejected input is quoted back in an error message;
 //! - `testing` (feature `testing`): given/when/then fixture, proptest helpers, the
 //!   conformance suite every [`EventStore`] adapter must pass, and the JSON-schema checker of
 //!   the published language.
@@ -24,6 +27,7 @@ pub mod aggregate;
 pub mod context;
 pub mod deadline;
 pub mod event;
+pub mod formats;
 pub mod ids;
 pub mod inbox;
 pub mod memory;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use kernel::formats::money::{format_usd_cents, parse_currency, USD};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::text::excerpt;
@@ -16,16 +17,16 @@ pub enum Currency {
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        match code.trim() {
-            "USD" => Ok(Self::Usd),
-            other => Err(MoneyError::UnknownCurrency { code: excerpt(other) }),
+        match parse_currency(code) {
+            Ok(_) => Ok(Self::Usd),
+            Err(_) => Err(MoneyError::UnknownCurrency { code: excerpt(code.trim()) }),
         }
     }
 
     /// The ISO 4217 code.
     pub fn code(self) -> &'static str {
         match self {
-            Self::Usd => "USD",
+            Self::Usd => USD,
         }
     }
 }
@@ -117,7 +118,9 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} {}", self.amount_cents / 100, self.amount_cents % 100, self.currency.code())
+        match self.currency {
+            Currency::Usd => f.write_str(&format_usd_cents(self.amount_cents)),
+        }
     }
 }
 

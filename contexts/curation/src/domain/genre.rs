@@ -1,9 +1,11 @@
-//! Genres: curation's copy of the fixed list of the published language (owned by customers).
-//! Curation matches books to preferences by these names.
+//! Genres: curation's own type for the fixed list of the published language (owned by
+//! customers; the names are the kernel's, so they cannot drift). Curation matches books to
+//! preferences by these names.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
+use kernel::formats::genre::{parse_genre, GENRE_NAMES};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -56,31 +58,16 @@ impl Genre {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Genre::Mystery => "mystery",
-            Genre::Thriller => "thriller",
-            Genre::Romance => "romance",
-            Genre::ScienceFiction => "science-fiction",
-            Genre::Fantasy => "fantasy",
-            Genre::HistoricalFiction => "historical-fiction",
-            Genre::LiteraryFiction => "literary-fiction",
-            Genre::Horror => "horror",
-            Genre::Biography => "biography",
-            Genre::History => "history",
-            Genre::Science => "science",
-            Genre::SelfHelp => "self-help",
-            Genre::Poetry => "poetry",
-            Genre::YoungAdult => "young-adult",
-            Genre::Childrens => "childrens",
-            Genre::GraphicNovel => "graphic-novel",
-        }
+        GENRE_NAMES[self as usize]
     }
 
     pub fn parse(input: &str) -> Result<Self, UnknownGenre> {
-        let name = input.trim();
-        Self::ALL.into_iter().find(|g| g.as_str() == name).ok_or_else(|| UnknownGenre { input: excerpt(input) })
+        parse_genre(input).map(|place| Self::ALL[place]).map_err(|_| UnknownGenre { input: excerpt(input) })
     }
 }
+
+// Every genre has its place in the kernel's list, and every place a genre.
+const _: () = assert!(Genre::ALL.len() == GENRE_NAMES.len());
 
 impl fmt::Display for Genre {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

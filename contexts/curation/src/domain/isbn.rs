@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use kernel::formats::isbn::{parse_isbn13, Isbn13Error};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -23,25 +24,13 @@ pub enum IsbnError {
 
 impl Isbn {
     pub fn parse(input: &str) -> Result<Self, IsbnError> {
-        let digits = input.trim();
-        let shaped = digits.len() == 13
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && (digits.starts_with("978") || digits.starts_with("979"));
-        if !shaped {
-            return Err(IsbnError::NotIsbn13 { input: excerpt(input) });
+        match parse_isbn13(input) {
+            Ok(isbn) => Ok(Self(isbn.to_owned())),
+            Err(Isbn13Error::CheckDigit { expected, found }) => {
+                Err(IsbnError::CheckDigit { input: excerpt(input), expected, found })
+            }
+            Err(_) => Err(IsbnError::NotIsbn13 { input: excerpt(input) }),
         }
-        let weighted: u32 = digits
-            .bytes()
-            .take(12)
-            .enumerate()
-            .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-            .sum();
-        let expected = char::from(b'0' + ((10 - weighted % 10) % 10) as u8);
-        let found = char::from(digits.as_bytes()[12]);
-        if expected != found {
-            return Err(IsbnError::CheckDigit { input: excerpt(input), expected, found });
-        }
-        Ok(Self(digits.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use kernel::formats::month::{format_month, parse_month, MonthError as Format};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -24,25 +25,17 @@ pub enum MonthError {
 
 impl Month {
     pub fn parse(input: &str) -> Result<Self, MonthError> {
-        let text = input.trim();
-        let malformed = || MonthError::Malformed { input: excerpt(input) };
-        let (year, month) = text.split_once('-').ok_or_else(malformed)?;
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if !(digits(year, 4) && digits(month, 2)) || year.starts_with('0') {
-            return Err(malformed());
+        match parse_month(input) {
+            Ok((year, month)) => Ok(Self { year, month }),
+            Err(Format::NoSuchMonth { month }) => Err(MonthError::NoSuchMonth { input: excerpt(input), month }),
+            Err(Format::Malformed) => Err(MonthError::Malformed { input: excerpt(input) }),
         }
-        let year: u16 = year.parse().map_err(|_| malformed())?;
-        let month: u8 = month.parse().map_err(|_| malformed())?;
-        if !(1..=12).contains(&month) {
-            return Err(MonthError::NoSuchMonth { input: excerpt(input), month });
-        }
-        Ok(Self { year, month })
     }
 }
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        f.write_str(&format_month(self.year, self.month))
     }
 }
 

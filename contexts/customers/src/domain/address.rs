@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use kernel::formats::us_state::parse_us_state;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::text::{self, TextProblem};
@@ -34,7 +35,7 @@ pub struct AddressLine(String);
 pub struct City(String);
 
 /// A USPS two-letter code: a state, the District of Columbia, a territory, or an armed
-/// forces code. Invariant: one of [`US_STATE_CODES`].
+/// forces code. Invariant: one of the kernel's `US_STATE_CODES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UsState(&'static str);
 
@@ -50,13 +51,10 @@ pub enum Country {
 }
 
 /// Every code [`UsState`] accepts: the 50 states, DC, the five inhabited territories and
-/// the three armed-forces codes (mail to service members goes through them).
-pub const US_STATE_CODES: [&str; 59] = [
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
-    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
-    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI", "AA",
-    "AE", "AP",
-];
+/// the three armed-forces codes, as the kernel's published-language format lists them.
+/// (Only tests name the list: the code asks the kernel to parse.)
+#[cfg(test)]
+pub use kernel::formats::us_state::US_STATE_CODES;
 
 /// The free-text parts of an address, to name them in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,10 +163,9 @@ impl City {
 
 impl UsState {
     pub fn parse(input: &str) -> Result<Self, AddressError> {
-        let wanted = input.trim().to_ascii_uppercase();
-        match US_STATE_CODES.iter().find(|code| **code == wanted) {
-            Some(code) => Ok(Self(code)),
-            None => Err(AddressError::UnknownState { input: text::shown(input) }),
+        match parse_us_state(input) {
+            Ok(code) => Ok(Self(code)),
+            Err(_) => Err(AddressError::UnknownState { input: text::shown(input) }),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Genres and a customer's genre preferences.
 //!
-//! The list of genres is fixed and owned by this context (docs/published-language.md);
-//! curation and inventory read the same kebab-case names. Preferences are a set: order and
+//! The list of genres is fixed and owned by this context (docs/published-language.md), and
+//! written once, as the kernel's published-language format; curation and inventory read the
+//! same kebab-case names. Preferences are a set: order and
 //! repetition in the input mean nothing, and an empty set means "surprise me".
 
 use std::collections::BTreeSet;
 
+use kernel::formats::genre::{genres_listed, parse_genre, GENRE_NAMES};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::text;
@@ -65,38 +67,23 @@ impl Genre {
         Self::GraphicNovel,
     ];
 
-    /// The published (kebab-case) name.
+    /// The published (kebab-case) name: the kernel's, at this genre's place in the list.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Mystery => "mystery",
-            Self::Thriller => "thriller",
-            Self::Romance => "romance",
-            Self::ScienceFiction => "science-fiction",
-            Self::Fantasy => "fantasy",
-            Self::HistoricalFiction => "historical-fiction",
-            Self::LiteraryFiction => "literary-fiction",
-            Self::Horror => "horror",
-            Self::Biography => "biography",
-            Self::History => "history",
-            Self::Science => "science",
-            Self::SelfHelp => "self-help",
-            Self::Poetry => "poetry",
-            Self::YoungAdult => "young-adult",
-            Self::Childrens => "childrens",
-            Self::GraphicNovel => "graphic-novel",
-        }
+        GENRE_NAMES[self as usize]
     }
 
     /// Reads a published name; surrounding spaces and letter case are forgiven.
     pub fn parse(input: &str) -> Option<Genre> {
-        let wanted = input.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|genre| genre.name() == wanted)
+        parse_genre(input).ok().map(|place| Self::ALL[place])
     }
 
     fn names_listed() -> String {
-        Self::ALL.map(Genre::name).join(", ")
+        genres_listed()
     }
 }
+
+// Every genre has its place in the kernel's list, and every place a genre.
+const _: () = assert!(Genre::ALL.len() == GENRE_NAMES.len());
 
 impl GenrePreferences {
     pub fn parse<S: AsRef<str>>(inputs: &[S]) -> Result<Self, GenreError> {

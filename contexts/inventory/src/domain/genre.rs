@@ -1,9 +1,10 @@
 //! Genres: the fixed list of the published language (owned by customers; inventory files each
-//! book under the same names so that curation can match books to preferences).
+//! book under the same names, the kernel's, so that curation can match books to preferences).
 
 use std::collections::BTreeSet;
 use std::fmt;
 
+use kernel::formats::genre::{genres_listed, parse_genre, GENRE_NAMES};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -58,40 +59,22 @@ impl Genre {
         Genre::GraphicNovel,
     ];
 
-    /// The genre's name in the published language.
+    /// The genre's name in the published language: the kernel's, at this genre's place.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Genre::Mystery => "mystery",
-            Genre::Thriller => "thriller",
-            Genre::Romance => "romance",
-            Genre::ScienceFiction => "science-fiction",
-            Genre::Fantasy => "fantasy",
-            Genre::HistoricalFiction => "historical-fiction",
-            Genre::LiteraryFiction => "literary-fiction",
-            Genre::Horror => "horror",
-            Genre::Biography => "biography",
-            Genre::History => "history",
-            Genre::Science => "science",
-            Genre::SelfHelp => "self-help",
-            Genre::Poetry => "poetry",
-            Genre::YoungAdult => "young-adult",
-            Genre::Childrens => "childrens",
-            Genre::GraphicNovel => "graphic-novel",
-        }
+        GENRE_NAMES[self as usize]
     }
 
     pub fn parse(input: &str) -> Result<Self, GenreError> {
-        let name = input.trim();
-        Self::ALL
-            .into_iter()
-            .find(|genre| genre.as_str() == name)
-            .ok_or_else(|| GenreError::Unknown { input: excerpt(input) })
+        parse_genre(input).map(|place| Self::ALL[place]).map_err(|_| GenreError::Unknown { input: excerpt(input) })
     }
 
     fn names_listed() -> String {
-        Self::ALL.map(Genre::as_str).join(", ")
+        genres_listed()
     }
 }
+
+// Every genre has its place in the kernel's list, and every place a genre.
+const _: () = assert!(Genre::ALL.len() == GENRE_NAMES.len());
 
 impl fmt::Display for Genre {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

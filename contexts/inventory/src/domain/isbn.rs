@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use kernel::formats::isbn::{isbn10_check_digit, isbn13_of_isbn10, parse_isbn13, Isbn13Error};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -61,15 +62,14 @@ impl Isbn {
             return Err(IsbnError::InvalidCharacter { input: excerpt(input), character });
         }
         let digits: String = symbols.iter().collect();
-        if !(digits.starts_with("978") || digits.starts_with("979")) {
-            return Err(IsbnError::UnknownPrefix { input: excerpt(input) });
+        match parse_isbn13(&digits) {
+            Ok(_) => Ok(Self(digits)),
+            Err(Isbn13Error::CheckDigit { expected, found }) => {
+                Err(IsbnError::CheckDigit { input: excerpt(input), expected, found })
+            }
+            // Thirteen digits (checked above): only the prefix is left to be wrong.
+            Err(_) => Err(IsbnError::UnknownPrefix { input: excerpt(input) }),
         }
-        let expected = isbn13_check_digit(&digits[..12]);
-        let found = symbols[12];
-        if expected != found {
-            return Err(IsbnError::CheckDigit { input: excerpt(input), expected, found });
-        }
-        Ok(Self(digits))
     }
 
     fn from_isbn10(symbols: &[char], input: &str) -> Result<Self, IsbnError> {
@@ -78,26 +78,15 @@ impl Isbn {
             return Err(IsbnError::InvalidCharacter { input: excerpt(input), character });
         }
         let body: String = symbols[..9].iter().collect();
-        let weighted: u32 = body.bytes().zip((2..=10).rev()).map(|(b, w)| u32::from(b - b'0') * w).sum();
-        let expected = match (11 - weighted % 11) % 11 {
-            10 => 'X',
-            n => char::from(b'0' + n as u8),
+        let (Some(expected), Some(digits)) = (isbn10_check_digit(&body), isbn13_of_isbn10(&body)) else {
+            return Err(IsbnError::WrongLength { input: excerpt(input), digits: symbols.len() });
         };
         let found = symbols[9];
         if expected != found {
             return Err(IsbnError::CheckDigit { input: excerpt(input), expected, found });
         }
-        let mut digits = format!("978{body}");
-        digits.push(isbn13_check_digit(&digits));
         Ok(Self(digits))
     }
-}
-
-/// The check digit of the first twelve digits of an ISBN-13 (weights 1, 3, 1, 3, ...).
-fn isbn13_check_digit(twelve: &str) -> char {
-    let weighted: u32 =
-        twelve.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
-    char::from(b'0' + ((10 - weighted % 10) % 10) as u8)
 }
 
 impl fmt::Display for Isbn {
@@ -124,6 +113,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// The kernel's check digit of twelve digits the strategies below always generate.
+    fn isbn13_check_digit(twelve: &str) -> char {
+        kernel::formats::isbn::isbn13_check_digit(twelve).expect("twelve digits")
+    }
 
     #[test]
     fn an_isbn13_is_kept_in_canonical_form() {

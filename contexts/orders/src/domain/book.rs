@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use kernel::formats::isbn::{parse_isbn13, Isbn13Error};
 use serde::{Deserialize, Serialize};
 
 /// An ISBN-13: 13 digits starting 978 or 979, with a valid check digit.
@@ -20,16 +21,11 @@ pub enum IsbnError {
 
 impl Isbn {
     pub fn parse(raw: &str) -> Result<Self, IsbnError> {
-        let ok_shape = raw.len() == 13 && raw.bytes().all(|b| b.is_ascii_digit()) && raw.starts_with("97");
-        if !(ok_shape && matches!(raw.as_bytes()[2], b'8' | b'9')) {
-            return Err(IsbnError::Malformed(raw.to_owned()));
+        match parse_isbn13(raw) {
+            Ok(isbn) => Ok(Self(isbn.to_owned())),
+            Err(Isbn13Error::CheckDigit { .. }) => Err(IsbnError::CheckDigit(raw.to_owned())),
+            Err(_) => Err(IsbnError::Malformed(raw.to_owned())),
         }
-        let digits: Vec<u32> = raw.bytes().map(|b| u32::from(b - b'0')).collect();
-        let weighted: u32 = digits[..12].iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d }).sum();
-        if (10 - weighted % 10) % 10 != digits[12] {
-            return Err(IsbnError::CheckDigit(raw.to_owned()));
-        }
-        Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use kernel::formats::money::{format_usd_cents, parse_currency, USD};
 use serde::{Deserialize, Serialize};
 
 /// An amount of money, never negative.
@@ -20,7 +21,7 @@ pub enum Currency {
 impl Currency {
     pub fn code(self) -> &'static str {
         match self {
-            Currency::Usd => "USD",
+            Currency::Usd => USD,
         }
     }
 }
@@ -39,9 +40,9 @@ impl Money {
     }
 
     pub fn parse(amount_cents: u64, currency: &str) -> Result<Self, MoneyError> {
-        match currency {
-            "USD" => Ok(Self::usd(amount_cents)),
-            other => Err(MoneyError::UnknownCurrency(other.to_owned())),
+        match parse_currency(currency) {
+            Ok(_) => Ok(Self::usd(amount_cents)),
+            Err(_) => Err(MoneyError::UnknownCurrency(currency.to_owned())),
         }
     }
 
@@ -76,7 +77,9 @@ impl Default for Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} {}", self.amount_cents / 100, self.amount_cents % 100, self.currency.code())
+        match self.currency {
+            Currency::Usd => f.write_str(&format_usd_cents(self.amount_cents)),
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use kernel::formats::month::{format_month, parse_month};
 use serde::{Deserialize, Serialize};
 
+/// Invariant: year 1000 to 9999, month 1 to 12 (the kernel's `YYYY-MM`). Ordered in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Month {
@@ -17,24 +19,14 @@ pub struct MonthError(pub String);
 
 impl Month {
     pub fn parse(raw: &str) -> Result<Self, MonthError> {
-        let invalid = || MonthError(raw.to_owned());
-        let (year, month) = raw.split_once('-').ok_or_else(invalid)?;
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if !(digits(year, 4) && digits(month, 2)) {
-            return Err(invalid());
-        }
-        let year: u16 = year.parse().map_err(|_| invalid())?;
-        let month: u8 = month.parse().map_err(|_| invalid())?;
-        if !(1..=12).contains(&month) || year == 0 {
-            return Err(invalid());
-        }
+        let (year, month) = parse_month(raw).map_err(|_| MonthError(raw.to_owned()))?;
         Ok(Self { year, month })
     }
 }
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        f.write_str(&format_month(self.year, self.month))
     }
 }
 

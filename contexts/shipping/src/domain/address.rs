@@ -5,6 +5,7 @@
 //! second line is no second line. Errors name the field (`address.<part>`) and echo only the
 //! state and country, which identify no one: an address is personal data.
 
+use kernel::formats::us_state::parse_us_state;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{clean_text, excerpt, TextProblem};
@@ -45,15 +46,6 @@ pub struct AddressParts<'a> {
     pub country: &'a str,
 }
 
-/// USPS two-letter codes: the 50 states, DC, the five inhabited territories and the three
-/// armed-forces codes.
-pub const US_STATE_CODES: [&str; 59] = [
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
-    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
-    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI", "AA",
-    "AE", "AP",
-];
-
 /// Why an address was refused; [`AddressError::field`] names the part at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
@@ -92,10 +84,9 @@ impl Address {
             None | Some("") => None,
             Some(line) => Some(text("address.line2", line)?),
         };
-        let state = parts.state.trim().to_ascii_uppercase();
-        if !US_STATE_CODES.contains(&state.as_str()) {
-            return Err(AddressError::UnknownState { input: excerpt(parts.state) });
-        }
+        let state = parse_us_state(parts.state)
+            .map_err(|_| AddressError::UnknownState { input: excerpt(parts.state) })?
+            .to_owned();
         let country = match parts.country.trim().to_ascii_uppercase().as_str() {
             "US" => Country::UnitedStates,
             _ => return Err(AddressError::UnsupportedCountry { input: excerpt(parts.country) }),

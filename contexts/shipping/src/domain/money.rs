@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use kernel::formats::money::{cents_from_signed, format_usd_cents, parse_currency, USD};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::excerpt;
@@ -31,7 +32,7 @@ pub enum MoneyError {
 impl Currency {
     pub fn as_str(self) -> &'static str {
         match self {
-            Currency::Usd => "USD",
+            Currency::Usd => USD,
         }
     }
 }
@@ -44,11 +45,11 @@ impl Money {
 
     /// Money from its published form (`amount_cents`, `currency`).
     pub fn parse(amount_cents: i64, currency: &str) -> Result<Self, MoneyError> {
-        let currency = match currency.trim() {
-            "USD" => Currency::Usd,
-            other => return Err(MoneyError::UnsupportedCurrency { input: excerpt(other) }),
+        let currency = match parse_currency(currency) {
+            Ok(_) => Currency::Usd,
+            Err(_) => return Err(MoneyError::UnsupportedCurrency { input: excerpt(currency.trim()) }),
         };
-        let amount_cents = u64::try_from(amount_cents).map_err(|_| MoneyError::Negative { amount_cents })?;
+        let amount_cents = cents_from_signed(amount_cents).map_err(|_| MoneyError::Negative { amount_cents })?;
         Ok(Self { amount_cents, currency })
     }
 
@@ -63,7 +64,9 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} {}", self.amount_cents / 100, self.amount_cents % 100, self.currency.as_str())
+        match self.currency {
+            Currency::Usd => f.write_str(&format_usd_cents(self.amount_cents)),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use kernel::formats::isbn::{parse_isbn13, Isbn13Error};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{clean_text, excerpt, TextProblem};
@@ -24,16 +25,11 @@ pub enum IsbnError {
 
 impl Isbn {
     pub fn parse(input: &str) -> Result<Self, IsbnError> {
-        let isbn = input.trim();
-        let digits: Vec<u32> = isbn.chars().filter_map(|c| c.to_digit(10)).collect();
-        if digits.len() != 13 || isbn.len() != 13 || !(isbn.starts_with("978") || isbn.starts_with("979")) {
-            return Err(IsbnError::Shape { input: excerpt(input) });
+        match parse_isbn13(input) {
+            Ok(isbn) => Ok(Self(isbn.to_owned())),
+            Err(Isbn13Error::CheckDigit { .. }) => Err(IsbnError::CheckDigit { input: excerpt(input) }),
+            Err(_) => Err(IsbnError::Shape { input: excerpt(input) }),
         }
-        let sum: u32 = digits[..12].iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 }).sum();
-        if (10 - sum % 10) % 10 != digits[12] {
-            return Err(IsbnError::CheckDigit { input: excerpt(input) });
-        }
-        Ok(Self(isbn.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -5,9 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use kernel::formats::month::{format_month, parse_month, YEARS};
 use kernel::Timestamp;
 
-/// Invariant: year 1 to 9999, month 1 to 12. Ordered by time.
+/// Invariant: year 1000 to 9999, month 1 to 12 (the kernel's `YYYY-MM`). Ordered by time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Month {
@@ -24,33 +25,22 @@ pub struct MonthError {
 }
 
 impl Month {
-    pub const FIRST: Month = Month { year: 1, month: 1 };
-    pub const LAST: Month = Month { year: 9999, month: 12 };
+    pub const FIRST: Month = Month { year: *YEARS.start(), month: 1 };
+    pub const LAST: Month = Month { year: *YEARS.end(), month: 12 };
 
     pub fn parse(input: &str) -> Result<Self, MonthError> {
-        let invalid = || MonthError { input: input.escape_debug().take(16).collect() };
-        let trimmed = input.trim();
-        let (year, month) = trimmed.split_once('-').ok_or_else(invalid)?;
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if !(digits(year, 4) && digits(month, 2)) {
-            return Err(invalid());
-        }
-        let (Ok(year), Ok(month)) = (year.parse::<u16>(), month.parse::<u8>()) else {
-            return Err(invalid());
-        };
-        if year == 0 || !(1..=12).contains(&month) {
-            return Err(invalid());
-        }
+        let (year, month) =
+            parse_month(input).map_err(|_| MonthError { input: input.escape_debug().take(16).collect() })?;
         Ok(Self { year, month })
     }
 
-    /// The month an instant falls in (UTC). Instants outside years 1 to 9999 are clamped:
+    /// The month an instant falls in (UTC). Instants outside years 1000 to 9999 are clamped:
     /// the clock is not a user input, and the domain never panics.
     pub fn of(at: Timestamp) -> Self {
         let (year, month) = at.year_month();
         match u16::try_from(year) {
-            Ok(year @ 1..=9999) => Self { year, month: month.clamp(1, 12) },
-            _ if year < 1 => Self::FIRST,
+            Ok(year) if YEARS.contains(&year) => Self { year, month: month.clamp(1, 12) },
+            _ if year < i32::from(*YEARS.start()) => Self::FIRST,
             _ => Self::LAST,
         }
     }
@@ -67,7 +57,7 @@ impl Month {
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        f.write_str(&format_month(self.year, self.month))
     }
 }
 
@@ -137,7 +127,7 @@ mod tests {
         }
 
         #[test]
-        fn next_is_the_smallest_later_month(year in 1u16..9999, month in 1u8..=12) {
+        fn next_is_the_smallest_later_month(year in 1000u16..9999, month in 1u8..=12) {
             let m = Month { year, month };
             prop_assert!(m.next() > m);
             prop_assert_eq!(Month::parse(&m.to_string()), Ok(m));

@@ -88,7 +88,7 @@ impl Currency {
     /// The ISO 4217 code.
     pub fn code(self) -> &'static str {
         match self {
-            Self::Usd => "USD",
+            Self::Usd => kernel::formats::money::USD,
         }
     }
 }
