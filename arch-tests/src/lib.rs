@@ -27,6 +27,7 @@
 //! | 12 | no dependency cycle between workspace crates, dev-dependencies included | manifests |
 //! | 13 | no `todo!`, `dbg!`, `#[ignore]` | syn |
 //! | 14 | every source file under `contexts/` and `src/` starts with `//!` | source text |
+//! | 16 | every aggregate has a property test of its invariants (`check_aggregate::<X>`) | syn |
 //!
 //! Each syn-based rule's module says what it cannot see (macro-generated code, inferred
 //! types, re-exports) and how the crate graph backs it up.

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// The architecture rules, numbered as in issue 4 (13 and 14 are tidy rules).
+/// The architecture rules, numbered as in issue 4 (13 and 14 are tidy rules; 16 is from
+/// issue 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     ContextsAreKnownMembers = 1,
@@ -19,10 +20,11 @@ pub enum Rule {
     NoCrateCycles = 12,
     NoLeftovers = 13,
     ModulesAreDocumented = 14,
+    AggregatesArePropertyTested = 16,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 15] = [
         Rule::ContextsAreKnownMembers,
         Rule::NoContextToContextDependency,
         Rule::NoInfrastructureInContexts,
@@ -37,6 +39,7 @@ impl Rule {
         Rule::NoCrateCycles,
         Rule::NoLeftovers,
         Rule::ModulesAreDocumented,
+        Rule::AggregatesArePropertyTested,
     ];
 
     pub fn id(self) -> u8 {
@@ -61,6 +64,7 @@ impl Rule {
             Rule::NoCrateCycles => "no dependency cycle between workspace crates",
             Rule::NoLeftovers => "no todo!, dbg! or #[ignore] in the workspace",
             Rule::ModulesAreDocumented => "every source file under contexts/ and src/ begins with a //! doc comment",
+            Rule::AggregatesArePropertyTested => "every aggregate's invariants are property-tested",
         }
     }
 }

@@ -109,6 +109,11 @@ fn rule_14_reports_a_source_file_without_a_doc_comment() {
     breaks_only("rule-14-undocumented-module", Rule::ModulesAreDocumented);
 }
 
+#[test]
+fn rule_16_reports_an_aggregate_without_a_property_test_in_its_own_crate() {
+    breaks_only("rule-16-aggregate-untested", Rule::AggregatesArePropertyTested);
+}
+
 /// Every rule has a fixture here (so adding a rule without proving it fails is noticed).
 #[test]
 fn every_rule_has_a_failing_fixture() {

@@ -6,6 +6,7 @@ pub mod layers;
 pub mod messages;
 pub mod names;
 pub mod ports;
+pub mod properties;
 pub mod purity;
 pub mod tidy;
 
@@ -44,6 +45,7 @@ pub fn check(rule: Rule, ws: &Workspace) -> Vec<Violation> {
         Rule::NoCrateCycles => crates::no_crate_cycles(ws),
         Rule::NoLeftovers => tidy::no_leftovers(ws),
         Rule::ModulesAreDocumented => tidy::modules_are_documented(ws),
+        Rule::AggregatesArePropertyTested => properties::aggregates_are_property_tested(ws),
     };
     found.sort();
     found.dedup();
