@@ -18,6 +18,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kernel::testing::schema::undeclared_fields_refused;
 use serde_json::{json, Value};
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -577,68 +578,28 @@ fn probe_path(template: &str) -> String {
         .join("/")
 }
 
-/// Checks `value` against an OpenAPI 3.1 schema (the subset utoipa emits), resolving `$ref`s.
+/// Checks `value` against an OpenAPI 3.1 schema (JSON Schema 2020-12) with the `jsonschema`
+/// crate, resolving `$ref`s into the document's components; as everywhere in the project, an
+/// object schema with `properties` allows no undocumented field.
 fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
-    if let Some(target) = schema["$ref"].as_str() {
-        let name = target.trim_start_matches("#/components/schemas/");
-        return conforms(doc, &doc["components"]["schemas"][name], value, at);
+    let mut components = doc["components"].clone();
+    for component in components["schemas"].as_object_mut().into_iter().flat_map(|s| s.values_mut()) {
+        *component = undeclared_fields_refused(component);
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(options) = schema[key].as_array() {
-            if options.iter().any(|o| conforms(doc, o, value, at).is_ok()) {
-                return Ok(());
-            }
-            return Err(format!("{at}: {value} matches none of {key}"));
-        }
+    // The schema as the root, the components beside it: `#/components/schemas/…` resolves there.
+    let mut root = undeclared_fields_refused(schema);
+    let Some(object) = root.as_object_mut() else { return Err(format!("{at}: the schema is not an object: {schema}")) };
+    object.insert("components".to_owned(), components);
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| format!("{at}: the schema does not compile: {e}"))?;
+    let errors: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{at}{}: {e}", e.instance_path().as_str())).collect();
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors.join("\n")),
     }
-    if let Some(all) = schema["allOf"].as_array() {
-        return all.iter().try_for_each(|s| conforms(doc, s, value, at));
-    }
-    let types: Vec<&str> = match &schema["type"] {
-        Value::String(t) => vec![t.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => vec![],
-    };
-    let type_ok = types.is_empty()
-        || types.iter().any(|t| match *t {
-            "null" => value.is_null(),
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            "array" => value.is_array(),
-            "object" => value.is_object(),
-            _ => true,
-        });
-    if !type_ok {
-        return Err(format!("{at}: {value} is not of type {types:?}"));
-    }
-    if let (Some(allowed), false) = (schema["enum"].as_array(), value.is_null()) {
-        if !allowed.contains(value) {
-            return Err(format!("{at}: {value} is not one of {allowed:?}"));
-        }
-    }
-    if let Value::Object(object) = value {
-        for required in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if !object.contains_key(required) {
-                return Err(format!("{at}: lacks the required `{required}`"));
-            }
-        }
-        if let Some(properties) = schema["properties"].as_object() {
-            for (name, field) in object {
-                match properties.get(name) {
-                    Some(property) => conforms(doc, property, field, &format!("{at}.{name}"))?,
-                    None => return Err(format!("{at}: `{name}` is not documented")),
-                }
-            }
-        }
-    }
-    if let (Value::Array(items), Some(item)) = (value, schema.get("items")) {
-        for (i, element) in items.iter().enumerate() {
-            conforms(doc, item, element, &format!("{at}[{i}]"))?;
-        }
-    }
-    Ok(())
 }
 
 /// The routes declared in the source: every actix-web route attribute under `src/http`.

@@ -238,6 +238,18 @@ impl ImplFact {
     }
 }
 
+/// A path whose last segment names generic type arguments (`check_aggregate::<Customer>`):
+/// the function or type, and the last identifier of each type argument's path.
+#[derive(Debug, Clone)]
+pub struct Turbofish {
+    pub module: usize,
+    pub file: String,
+    pub line: usize,
+    pub name: String,
+    pub type_names: Vec<String>,
+    pub test: bool,
+}
+
 /// A named item declared at module level (not inside a function body).
 #[derive(Debug, Clone)]
 pub struct ItemFact {
@@ -296,6 +308,7 @@ pub struct Code {
     pub files: Vec<FileFact>,
     pub strings: Vec<StrLit>,
     pub name_lists: Vec<NameList>,
+    pub turbofish: Vec<Turbofish>,
     /// Files that could not be read or parsed (cargo reports those itself).
     pub errors: Vec<(String, String)>,
     index: HashMap<(usize, Vec<String>), usize>,
@@ -382,7 +395,7 @@ impl Code {
                 }));
             )*};
         }
-        append!(paths, macros, attrs, types, impls, items, files, strings, name_lists);
+        append!(paths, macros, attrs, types, impls, items, files, strings, name_lists, turbofish);
         self.errors.extend(other.errors.into_iter().filter(|(file, _)| keep(file)));
     }
 
@@ -697,6 +710,11 @@ impl FileVisitor<'_, '_> {
         });
     }
 
+    fn record_turbofish(&mut self, name: String, type_names: Vec<String>, line: usize) {
+        let (module, file, test) = (self.module, self.file.clone(), self.test);
+        self.code().turbofish.push(Turbofish { module, file, line, name, type_names, test });
+    }
+
     fn record_macro(&mut self, path: Vec<String>, line: usize) {
         let (module, file, test) = (self.module, self.file.clone(), self.test);
         self.code().macros.push(MacroCall { module, file, line, path, test });
@@ -748,6 +766,21 @@ impl FileVisitor<'_, '_> {
                                 j += 3;
                             }
                             _ => break,
+                        }
+                    }
+                    // `name::<Type>` (a turbofish) in a macro body: the type's last identifier.
+                    if let (Some(TokenTree::Punct(lt)), Some(TokenTree::Ident(_))) =
+                        (trees.get(j + 2), trees.get(j + 3))
+                    {
+                        if j + 1 < trees.len() && is_path_sep(&trees[j], &trees[j + 1]) && lt.as_char() == '<' {
+                            let mut k = j + 3;
+                            let mut type_name = trees[k].to_string();
+                            while k + 3 < trees.len() && is_path_sep(&trees[k + 1], &trees[k + 2]) {
+                                let Some(TokenTree::Ident(next)) = trees.get(k + 3) else { break };
+                                type_name = next.to_string();
+                                k += 3;
+                            }
+                            self.record_turbofish(segs[segs.len() - 1].clone(), vec![type_name], line);
                         }
                     }
                     let is_macro = matches!(trees.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '!')
@@ -1148,6 +1181,22 @@ impl<'ast> Visit<'ast> for FileVisitor<'_, '_> {
         if let Some(first) = path.segments.first() {
             let line = line_of(first.ident.span());
             self.record_path(path_segments(path), path.leading_colon.is_some(), line);
+        }
+        if let Some(last) = path.segments.last() {
+            if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                let type_names: Vec<String> = args
+                    .args
+                    .iter()
+                    .filter_map(|arg| match arg {
+                        syn::GenericArgument::Type(syn::Type::Path(t)) => t.path.segments.last(),
+                        _ => None,
+                    })
+                    .map(|seg| seg.ident.to_string())
+                    .collect();
+                if !type_names.is_empty() {
+                    self.record_turbofish(last.ident.to_string(), type_names, line_of(last.ident.span()));
+                }
+            }
         }
         visit::visit_path(self, path);
     }

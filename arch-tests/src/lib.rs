@@ -28,6 +28,7 @@
 //! | 13 | no `todo!`, `dbg!`, `#[ignore]` | syn |
 //! | 14 | every source file under `contexts/` and `src/` starts with `//!` | source text |
 //! | 15 | closed vocabularies agree: kernel lists, producers' schema `enum`s, consumers' own lists | syn, descriptors |
+//! | 16 | every aggregate has a property test of its invariants (`check_aggregate::<X>`) | syn |
 //!
 //! Each syn-based rule's module says what it cannot see (macro-generated code, inferred
 //! types, re-exports) and how the crate graph backs it up.

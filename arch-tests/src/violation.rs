@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// The architecture rules, numbered as in issue 4 (13 and 14 are tidy rules; 15 is issue 12's).
+/// The architecture rules, numbered as in issue 4 (13 and 14 are tidy rules; 15 and 16 are
+/// issue 12's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     ContextsAreKnownMembers = 1,
@@ -20,10 +21,11 @@ pub enum Rule {
     NoLeftovers = 13,
     ModulesAreDocumented = 14,
     ClosedVocabulariesAgree = 15,
+    AggregatesArePropertyTested = 16,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::ContextsAreKnownMembers,
         Rule::NoContextToContextDependency,
         Rule::NoInfrastructureInContexts,
@@ -39,6 +41,7 @@ impl Rule {
         Rule::NoLeftovers,
         Rule::ModulesAreDocumented,
         Rule::ClosedVocabulariesAgree,
+        Rule::AggregatesArePropertyTested,
     ];
 
     pub fn id(self) -> u8 {
@@ -66,6 +69,7 @@ impl Rule {
             Rule::ClosedVocabulariesAgree => {
                 "closed vocabularies agree: the kernel's lists, the producers' schemas, the consumers' copies"
             }
+            Rule::AggregatesArePropertyTested => "every aggregate's invariants are property-tested",
         }
     }
 }

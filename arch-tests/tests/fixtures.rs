@@ -114,6 +114,11 @@ fn rule_15_reports_a_schema_and_a_consumer_list_drifting_from_the_vocabulary() {
     breaks_only("rule-15-vocabulary-drift", Rule::ClosedVocabulariesAgree);
 }
 
+#[test]
+fn rule_16_reports_an_aggregate_without_a_property_test_in_its_own_crate() {
+    breaks_only("rule-16-aggregate-untested", Rule::AggregatesArePropertyTested);
+}
+
 /// Every rule has a fixture here (so adding a rule without proving it fails is noticed).
 #[test]
 fn every_rule_has_a_failing_fixture() {

@@ -106,6 +106,11 @@ fn rule_15_sees_every_genre_list() {
 
 /// The model must see the code it checks: every member, and every source file parsed.
 #[test]
+fn rule_16_every_aggregate_is_property_tested() {
+    holds(Rule::AggregatesArePropertyTested);
+}
+
+#[test]
 fn the_model_reads_the_whole_workspace() {
     let ws = workspace();
     for name in ["bookbox", "kernel", "arch-tests"] {

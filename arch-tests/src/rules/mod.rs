@@ -6,6 +6,7 @@ pub mod layers;
 pub mod messages;
 pub mod names;
 pub mod ports;
+pub mod properties;
 pub mod purity;
 pub mod tidy;
 pub mod vocabulary;
@@ -46,6 +47,7 @@ pub fn check(rule: Rule, ws: &Workspace) -> Vec<Violation> {
         Rule::NoLeftovers => tidy::no_leftovers(ws),
         Rule::ModulesAreDocumented => tidy::modules_are_documented(ws),
         Rule::ClosedVocabulariesAgree => vocabulary::closed_vocabularies_agree(ws),
+        Rule::AggregatesArePropertyTested => properties::aggregates_are_property_tested(ws),
     };
     found.sort();
     found.dedup();

@@ -120,7 +120,8 @@ impl Aggregate for Receipt {
 
 #[cfg(test)]
 mod tests {
-    use kernel::testing::given;
+    use kernel::testing::{check_aggregate, given, run_commands};
+    use proptest::prelude::*;
 
     use super::*;
     use crate::domain::money::Currency;
@@ -177,5 +178,63 @@ mod tests {
     #[test]
     fn the_stored_form_of_every_event_is_stable() {
         insta::assert_json_snapshot!(stored_forms(&[issued(Timestamp::parse("2026-02-01T09:30:00Z").unwrap())]));
+    }
+
+    /// Captures of a few payments (so that some repeat the issued one and some are another's),
+    /// of any amount a payment may capture, at any attempt.
+    fn commands() -> impl Strategy<Value = Vec<ReceiptCommand>> {
+        let capture =
+            (1u128..4, 1u64..=Money::CENTS_MAX, 1u64..=3, 1u128..3).prop_map(|(payment, cents, attempt, n)| {
+                ReceiptCommand::Issue(Capture {
+                    receipt_id: ReceiptId::from_uuid(uuid::Uuid::from_u128(n)),
+                    amount: Money::positive(cents, Currency::Usd).unwrap(),
+                    attempt: Attempt::new(attempt).unwrap(),
+                    ..capture(payment)
+                })
+            });
+        proptest::collection::vec(capture, 0..12)
+    }
+
+    /// What every issued receipt says: one box line, whose amount is the total, in the
+    /// capture's currency, and a total that is not nothing.
+    fn invariant(receipt: &Receipt) -> Result<(), String> {
+        let Some(doc) = receipt.issued() else { return Ok(()) };
+        let sum = doc.lines.iter().try_fold(Money::zero(doc.total.currency()), |s, l| s.checked_add(l.amount));
+        if sum != Some(doc.total) {
+            return Err(format!("the lines sum to {sum:?}, the total is {:?}", doc.total));
+        }
+        if doc.total.is_zero() {
+            return Err("a receipt for nothing".into());
+        }
+        match &doc.lines[..] {
+            [line] if line.description == Receipt::BOX_LINE && line.quantity == 1 => Ok(()),
+            lines => Err(format!("not the one box line: {lines:?}")),
+        }
+    }
+
+    #[test]
+    fn every_issued_receipt_totals_its_lines_and_replay_rebuilds_it() {
+        check_aggregate::<Receipt>(commands(), invariant);
+    }
+
+    proptest! {
+        /// A receipt, once issued, never changes: it is the first capture's, issued when that
+        /// capture came; the same payment again records nothing, another payment is refused.
+        #[test]
+        fn a_receipt_is_the_first_captures_and_never_changes(commands in commands()) {
+            let run = run_commands::<Receipt>(&commands, invariant)?;
+            let Some(ReceiptCommand::Issue(first)) = commands.first() else {
+                prop_assert_eq!(run.state.issued(), None);
+                return Ok(());
+            };
+            prop_assert_eq!(run.events.len(), 1, "one document: {:?}", run.events);
+            let doc = run.state.issued().unwrap();
+            let facts = (doc.receipt_id, doc.order_id, doc.payment_id, doc.payer_id, doc.total, &doc.authorization, doc.attempt);
+            let asked = (first.receipt_id, first.order_id, first.payment_id, first.payer_id, first.amount, &first.authorization, first.attempt);
+            prop_assert_eq!(facts, asked);
+            prop_assert_eq!(doc.issued_at, Timestamp::from_micros(0), "issued on the first command's day");
+            let others = commands.iter().filter(|ReceiptCommand::Issue(c)| c.payment_id != first.payment_id).count();
+            prop_assert_eq!(run.rejected, others, "every other payment's capture is refused");
+        }
     }
 }

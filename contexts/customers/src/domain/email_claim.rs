@@ -131,9 +131,32 @@ mod tests {
         proptest::collection::vec(command, 0..30)
     }
 
+    /// What holds in every state: the mailbox answers as one with at most one holder. Its
+    /// holder's claim records nothing and anyone else's is refused naming the holder; a free
+    /// mailbox goes to whoever claims it; only the holder's release frees it.
+    fn invariant(claim: &EmailClaim) -> Result<(), String> {
+        let ids = kernel::ids::SequentialIds::new(0);
+        let env = Env { now: kernel::Timestamp::UNIX_EPOCH, ids: &ids };
+        for customer_id in (1u128..4).map(id) {
+            let claimed = claim.decide(&EmailClaimCommand::Claim { customer_id }, &env);
+            let released = claim.decide(&EmailClaimCommand::Release { customer_id }, &env);
+            let expected = match claim.holder() {
+                Some(holder) if holder == customer_id => {
+                    (Ok(vec![]), Ok(vec![EmailClaimEvent::Released { customer_id }]))
+                }
+                Some(holder) => (Err(EmailClaimError::HeldByAnother { holder }), Ok(vec![])),
+                None => (Ok(vec![EmailClaimEvent::Claimed { customer_id }]), Ok(vec![])),
+            };
+            if (&claimed, &released) != (&expected.0, &expected.1) {
+                return Err(format!("held by {:?}, {customer_id} gets {claimed:?} and {released:?}", claim.holder()));
+            }
+        }
+        Ok(())
+    }
+
     #[test]
-    fn replay_rebuilds_the_state() {
-        check_aggregate::<EmailClaim>(commands(), |_| Ok(()));
+    fn invariants_hold_and_replay_rebuilds_the_state() {
+        check_aggregate::<EmailClaim>(commands(), invariant);
     }
 
     proptest! {
@@ -141,7 +164,7 @@ mod tests {
         /// never has two holders, and only its holder gives it up.
         #[test]
         fn a_mailbox_has_at_most_one_holder_and_only_it_releases(commands in commands()) {
-            let run = run_commands::<EmailClaim>(&commands, |_| Ok(()))?;
+            let run = run_commands::<EmailClaim>(&commands, invariant)?;
             let mut holder = None;
             for event in &run.events {
                 match (*event, holder) {

@@ -4,9 +4,9 @@
 //! - [`check_aggregate`]: property-test an aggregate's invariants in a few lines;
 //! - [`ContextHarness`]: run one context in memory: commands, messages, queries;
 //! - [`conformance`]: the suite every [`crate::EventStore`] adapter must pass;
-//! - [`schema`]: a strict checker for the JSON-schema subset of the published language, and
-//!   checks that a [`crate::context::PublishedMessage`]'s committed examples satisfy its schema
-//!   and decode into its DTO.
+//! - [`schema`]: JSON Schema checks (the `jsonschema` crate, plus the project's strictness) of
+//!   the published language, and checks that a [`crate::context::PublishedMessage`]'s committed
+//!   examples satisfy its schema and decode into its DTO.
 
 pub mod conformance;
 mod fixture;

@@ -1,30 +1,34 @@
-//! A checker for the subset of JSON Schema the published language's committed schemas use,
-//! so examples and real messages are tested against the schemas without a validator
-//! dependency; and helpers that check a [`PublishedMessage`]'s committed schema and examples.
+//! JSON Schema checks of the published language's committed schemas, examples and messages,
+//! through the `jsonschema` crate (draft 2020-12, formats asserted), and helpers that check a
+//! [`PublishedMessage`]'s committed schema and examples.
 //!
-//! Keywords: `$schema`, `$id`, `$defs`, local `$ref`, `title`, `description`, `type` (a name
-//! or a list), `enum`, `const`, `format` (`uuid`, `email`, `date`, `date-time`), `minimum`,
-//! `maximum`, `minLength`, `maxLength`, `pattern` (only the patterns in [`PATTERNS`], each
-//! checked by an equivalent predicate), `items`, `minItems`, `maxItems`, `uniqueItems`,
-//! `required`, `properties`, `additionalProperties`.
-//!
-//! It is stricter than a general validator in two ways:
-//! - a keyword, format or pattern it does not know is a violation, so no rule in a schema
-//!   goes unchecked and a schema cannot silently outgrow the checker;
+//! Our schemas keep to a small subset of JSON Schema: `$schema`, `$id`, `$defs`, local `$ref`,
+//! `title`, `description`, `type`, `enum`, `const`, `format` (`uuid`, `email`, `date`,
+//! `date-time`), `minimum`, `maximum`, `minLength`, `maxLength`, `pattern` (those in
+//! [`PATTERNS`]), `items`, `minItems`, `maxItems`, `uniqueItems`, `required`, `properties`,
+//! `additionalProperties`. Beside the validator, a small walk makes the project stricter than
+//! JSON Schema in two ways:
+//! - a keyword, format, pattern or type name outside the subset, a keyword with a value of the
+//!   wrong shape, an unresolvable `$ref` or a `$ref` cycle is a violation (a general validator
+//!   ignores unknown keywords and formats), so no rule in a schema goes unchecked unnoticed;
 //! - an object schema with `properties` allows no other field unless `additionalProperties`
 //!   says so (`true`, or a schema the extra fields must satisfy), so examples and messages
-//!   carry only documented fields.
+//!   carry only documented fields ([`undeclared_fields_refused`]).
 //!
-//! Like any validator it checks a subschema only where an instance reaches it: examples that
-//! leave an optional field out leave its subschema unchecked.
+//! The walk follows the instance, as the validator does: it checks a subschema only where an
+//! instance reaches it, so examples that leave an optional field out leave its subschema
+//! unchecked by the walk (the validator still checks the whole schema's shape when it builds).
 
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::{Location, LocationSegment};
+use jsonschema::ValidationError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::context::{ContextDescriptor, PublishedMessage};
 
-/// The keywords this checker knows; any other is a violation.
+/// The keywords of the subset; any other is a violation.
 const KEYWORDS: &[&str] = &[
     "$schema",
     "$id",
@@ -50,34 +54,98 @@ const KEYWORDS: &[&str] = &[
     "additionalProperties",
 ];
 
-/// Whether a string has a shape (matches a pattern, is of a format).
-pub type Predicate = fn(&str) -> bool;
+/// A regular expression a schema may use, and the predicate a string matching it satisfies
+/// (what it is, for the violation).
+pub type Pattern = (&'static str, &'static str);
 
-/// A regular expression a schema may use, a predicate equivalent to it, and what a string
-/// matching it is (for the violation).
-pub type Pattern = (&'static str, Predicate, &'static str);
-
-/// The patterns the schemas use. A new pattern needs its predicate here (and a test).
+/// The patterns the schemas use. A new one needs its entry here, so every message about a
+/// mismatch says what the string should have been.
 pub const PATTERNS: &[Pattern] = &[
-    ("^97[89][0-9]{10}$", is_isbn13, "an ISBN-13"),
-    ("^[0-9]{5}(-[0-9]{4})?$", is_zip_code, "a ZIP code"),
-    ("^[0-9]{4}-(0[1-9]|1[0-2])$", is_year_month, "a year-month"),
+    ("^97[89][0-9]{10}$", "an ISBN-13"),
+    ("^[0-9]{5}(-[0-9]{4})?$", "a ZIP code"),
+    ("^[0-9]{4}-(0[1-9]|1[0-2])$", "a year-month"),
 ];
 
-/// The formats the schemas use, each checked by its predicate.
-pub const FORMATS: &[(&str, Predicate)] =
-    &[("uuid", is_uuid), ("email", is_email), ("date", is_date), ("date-time", is_date_time)];
+/// The formats the schemas use; the validator asserts each.
+pub const FORMATS: &[&str] = &["uuid", "email", "date", "date-time"];
 
-/// How deep schemas may nest (through `$ref` too) before the checker gives up: a `$ref`
-/// cycle must not overflow the stack.
+/// The JSON types a `type` may name.
+const TYPES: &[&str] = &["object", "array", "string", "boolean", "null", "number", "integer"];
+
+/// How deep schemas may nest (through `$ref` too) before the walk gives up: a `$ref` cycle
+/// that consumes no instance must not overflow the stack.
 const MAX_DEPTH: usize = 64;
 
 /// Every way `instance` breaks `schema`, as `path: problem` lines (`$` is the root,
-/// `$.field` a field, `$[i]` an item); empty when it satisfies the schema.
+/// `$.field` a field, `$[i]` an item); empty when it satisfies the schema. A schema outside
+/// the subset gives only its own problems: validating against it would mean little.
 pub fn violations(schema: &Value, instance: &Value) -> Vec<String> {
     let mut found = Vec::new();
-    check(schema, schema, instance, "$", 0, &mut found);
+    walk(schema, schema, instance, "$", 0, &mut found);
+    if !found.is_empty() {
+        return found;
+    }
+    let validator = match jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&undeclared_fields_refused(schema))
+    {
+        Ok(validator) => validator,
+        Err(e) => return vec![format!("$: the schema is not valid: {e}")],
+    };
+    let errors: Vec<_> = validator.iter_errors(instance).collect();
+    // A value of the wrong type gets that one line: the other keywords would only repeat it.
+    let mistyped: Vec<String> = errors
+        .iter()
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path().as_str().to_owned())
+        .collect();
+    for error in &errors {
+        let at = error.instance_path().as_str();
+        if mistyped.iter().any(|m| m == at) && !matches!(error.kind(), ValidationErrorKind::Type { .. }) {
+            continue;
+        }
+        let path = dotted(error.instance_path());
+        found.extend(describe(schema, error).into_iter().map(|why| format!("{path}: {why}")));
+    }
     found
+}
+
+/// `schema` with `additionalProperties: false` added to every object schema that has
+/// `properties` and says nothing of other fields: the project's reading of such a schema
+/// (only documented fields), which plain JSON Schema reads as "any other field goes".
+pub fn undeclared_fields_refused(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    close(&mut schema);
+    schema
+}
+
+fn close(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else { return };
+    if object.contains_key("properties") && !object.contains_key("additionalProperties") {
+        object.insert("additionalProperties".to_owned(), Value::Bool(false));
+    }
+    for (keyword, below) in object.iter_mut() {
+        match keyword.as_str() {
+            // Keywords whose value is a schema.
+            "additionalProperties"
+            | "items"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => close(below),
+            // Keywords whose value is a list of schemas.
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => below.as_array_mut().into_iter().flatten().for_each(close),
+            // Keywords whose value maps names to schemas.
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                below.as_object_mut().into_iter().flat_map(|m| m.values_mut()).for_each(close)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Checks committed examples against a committed schema: the schema is a JSON object, there
@@ -201,7 +269,9 @@ fn joined(problems: Vec<String>) -> Result<(), String> {
     }
 }
 
-fn check(root: &Value, schema: &Value, instance: &Value, path: &str, depth: usize, found: &mut Vec<String>) {
+/// The strictness walk: every problem of the schema itself (outside the subset, a keyword's
+/// value of the wrong shape, a `$ref` that resolves nowhere or loops) where `instance` reaches.
+fn walk(root: &Value, schema: &Value, instance: &Value, path: &str, depth: usize, found: &mut Vec<String>) {
     let mut fail = |why: String| found.push(format!("{path}: {why}"));
     if depth > MAX_DEPTH {
         return fail(format!("the schema nests deeper than {MAX_DEPTH} levels (a $ref cycle?)"));
@@ -210,250 +280,130 @@ fn check(root: &Value, schema: &Value, instance: &Value, path: &str, depth: usiz
     for keyword in schema.keys().filter(|k| !KEYWORDS.contains(&k.as_str())) {
         fail(format!("keyword `{keyword}` is unknown to this checker"));
     }
+    for (keyword, rule) in schema {
+        if let Some(why) = misshapen(keyword, rule) {
+            fail(why);
+        }
+    }
     if let Some(reference) = schema.get("$ref") {
         let target = reference.as_str().and_then(|r| r.strip_prefix('#')).and_then(|pointer| root.pointer(pointer));
         match target {
-            Some(target) => check(root, target, instance, path, depth + 1, found),
+            Some(target) => walk(root, target, instance, path, depth + 1, found),
             None => found.push(format!("{path}: unresolvable $ref {reference}")),
         }
     }
-    let mut fail = |why: String| found.push(format!("{path}: {why}"));
-    if let Some(rule) = schema.get("type") {
-        let types: Vec<&Value> = match rule {
-            Value::Array(types) => types.iter().collect(),
-            single => vec![single],
-        };
-        let mut matches = false;
-        for json_type in types {
-            match json_type.as_str().and_then(|t| has_type(instance, t)) {
-                Some(is) => matches |= is,
-                None => return fail(format!("unknown type {json_type}")),
-            }
-        }
-        if !matches {
-            // The other keywords would only repeat this.
-            return fail(format!("{instance} is not of type {rule}"));
-        }
-    }
-    if let Some(rule) = schema.get("enum") {
-        match rule.as_array() {
-            Some(options) if options.contains(instance) => {}
-            Some(_) => fail(format!("{instance} is not one of {rule}")),
-            None => fail(format!("bad enum {rule}: not a list")),
-        }
-    }
-    if let Some(rule) = schema.get("const") {
-        if rule != instance {
-            fail(format!("{instance} is not {rule}"));
-        }
-    }
-    if let Some(rule) = schema.get("format") {
-        match FORMATS.iter().find(|(name, _)| Some(*name) == rule.as_str()) {
-            None => fail(format!("format {rule} is unknown to this checker")),
-            Some((name, is)) => {
-                if let Some(s) = instance.as_str().filter(|s| !is(s)) {
-                    fail(format!("`{s}` is not a valid {name}"));
-                }
-            }
-        }
-    }
-    for (keyword, below) in [("minimum", true), ("maximum", false)] {
-        let Some(rule) = schema.get(keyword) else { continue };
-        let Some(bound) = rule.as_f64() else {
-            fail(format!("bad {keyword} {rule}: not a number"));
-            continue;
-        };
-        if instance.as_f64().is_some_and(|n| if below { n < bound } else { n > bound }) {
-            fail(format!("{instance} breaks {keyword} {bound}"));
-        }
-    }
-    for (keyword, below) in [("minLength", true), ("maxLength", false)] {
-        let Some(bound) = bound(schema, keyword, &mut fail) else { continue };
-        if let Some(s) = instance.as_str() {
-            let len = s.chars().count() as u64;
-            if (below && len < bound) || (!below && len > bound) {
-                fail(format!("`{s}` has {len} characters: breaks {keyword} {bound}"));
-            }
-        }
-    }
-    if let Some(rule) = schema.get("pattern") {
-        match PATTERNS.iter().find(|(pattern, _, _)| Some(*pattern) == rule.as_str()) {
-            None => fail(format!("pattern {rule} is unknown to this checker: add its predicate to PATTERNS")),
-            Some((_, matches, what)) => {
-                if let Some(s) = instance.as_str().filter(|s| !matches(s)) {
-                    fail(format!("`{s}` is not {what} (does not match {rule})"));
-                }
-            }
-        }
-    }
-    for (keyword, below) in [("minItems", true), ("maxItems", false)] {
-        let Some(bound) = bound(schema, keyword, &mut fail) else { continue };
-        if let Some(items) = instance.as_array() {
-            let len = items.len() as u64;
-            if (below && len < bound) || (!below && len > bound) {
-                fail(format!("{len} items break {keyword} {bound}"));
-            }
-        }
-    }
-    match (schema.get("uniqueItems"), instance.as_array()) {
-        (Some(Value::Bool(true)), Some(items)) => {
-            for (i, item) in items.iter().enumerate().filter(|(i, item)| items[..*i].contains(item)) {
-                fail(format!("item {i} repeats {item}: items must be unique"));
-            }
-        }
-        (Some(Value::Bool(_)) | None, _) => {}
-        (Some(rule), _) => fail(format!("bad uniqueItems {rule}: not a boolean")),
-    }
     if let (Some(rule), Some(items)) = (schema.get("items"), instance.as_array()) {
         for (i, item) in items.iter().enumerate() {
-            check(root, rule, item, &format!("{path}[{i}]"), depth + 1, found);
+            walk(root, rule, item, &format!("{path}[{i}]"), depth + 1, found);
         }
     }
     let Some(object) = instance.as_object() else { return };
-    let mut fail = |why: String| found.push(format!("{path}: {why}"));
-    if let Some(rule) = schema.get("required") {
-        match rule.as_array().map(|fields| fields.iter().map(Value::as_str).collect::<Option<Vec<_>>>()) {
-            Some(Some(fields)) => {
-                for field in fields.into_iter().filter(|field| !object.contains_key(*field)) {
-                    fail(format!("missing required field `{field}`"));
-                }
-            }
-            _ => fail(format!("bad required {rule}: not a list of names")),
-        }
-    }
-    let properties = schema.get("properties");
-    let additional = schema.get("additionalProperties");
-    if properties.is_none() && additional.is_none() {
-        return;
-    }
-    let properties = match properties.map(Value::as_object) {
-        Some(None) => return fail("bad properties: not an object".to_owned()),
-        Some(Some(properties)) => Some(properties),
-        None => None,
-    };
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let additional = schema.get("additionalProperties").filter(|a| !a.is_boolean());
     for (field, value) in object {
         let field_path = format!("{path}.{field}");
-        match (properties.and_then(|p| p.get(field)), additional) {
-            (Some(property), _) => check(root, property, value, &field_path, depth + 1, found),
-            (None, None | Some(Value::Bool(false))) => {
-                found.push(format!("{path}: field `{field}` is not declared in the schema"))
-            }
-            (None, Some(Value::Bool(true))) => {}
-            (None, Some(extra)) => check(root, extra, value, &field_path, depth + 1, found),
+        if let Some(below) = properties.and_then(|p| p.get(field)).or(additional) {
+            walk(root, below, value, &field_path, depth + 1, found);
         }
     }
 }
 
-/// A non-negative integer bound `keyword` of `schema`, if it has one; a bad one is a violation.
-fn bound(schema: &serde_json::Map<String, Value>, keyword: &str, fail: &mut impl FnMut(String)) -> Option<u64> {
-    let rule = schema.get(keyword)?;
-    let bound = rule.as_u64();
-    if bound.is_none() {
-        fail(format!("bad {keyword} {rule}: not a non-negative integer"));
-    }
-    bound
-}
-
-/// Whether `instance` is of the JSON type `json_type`; `None` when the type is unknown.
-fn has_type(instance: &Value, json_type: &str) -> Option<bool> {
-    Some(match json_type {
-        "object" => instance.is_object(),
-        "array" => instance.is_array(),
-        "string" => instance.is_string(),
-        "boolean" => instance.is_boolean(),
-        "null" => instance.is_null(),
-        "number" => instance.is_number(),
-        "integer" => instance.is_i64() || instance.is_u64(),
-        _ => return None,
-    })
-}
-
-fn digits(s: &str, n: usize) -> bool {
-    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `^97[89][0-9]{10}$`
-fn is_isbn13(s: &str) -> bool {
-    digits(s, 13) && (s.starts_with("978") || s.starts_with("979"))
-}
-
-/// `^[0-9]{5}(-[0-9]{4})?$`
-fn is_zip_code(s: &str) -> bool {
-    match s.split_once('-') {
-        None => digits(s, 5),
-        Some((zip, plus4)) => digits(zip, 5) && digits(plus4, 4),
-    }
-}
-
-/// `^[0-9]{4}-(0[1-9]|1[0-2])$`
-fn is_year_month(s: &str) -> bool {
-    match s.split_once('-') {
-        Some((year, month)) => digits(year, 4) && digits(month, 2) && (1..=12).contains(&two_digits(month)),
-        None => false,
-    }
-}
-
-fn two_digits(s: &str) -> u32 {
-    s.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
-}
-
-/// A hyphenated UUID (RFC 9562's string form): 8-4-4-4-12 hex digits.
-fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// `local@domain`, both parts present, one `@`, no whitespace: the shape, not deliverability.
-fn is_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !s.chars().any(char::is_whitespace)
+/// What is wrong with the value of `keyword`, if anything: a name outside the subset, or a
+/// value of the wrong shape.
+fn misshapen(keyword: &str, rule: &Value) -> Option<String> {
+    let known = |names: &[&str]| rule.as_str().is_some_and(|name| names.contains(&name));
+    match keyword {
+        "type" => match rule {
+            Value::Array(types) => types.iter().find(|t| !t.as_str().is_some_and(|t| TYPES.contains(&t))),
+            single => Some(single).filter(|_| !known(TYPES)),
         }
-        None => false,
+        .map(|t| format!("unknown type {t}")),
+        "format" if !known(FORMATS) => Some(format!("format {rule} is unknown to this checker")),
+        "pattern" if !rule.as_str().is_some_and(|r| PATTERNS.iter().any(|(p, _)| *p == r)) => {
+            Some(format!("pattern {rule} is unknown to this checker: add its predicate to PATTERNS"))
+        }
+        "enum" if !rule.is_array() => Some(format!("bad enum {rule}: not a list")),
+        "minimum" | "maximum" if !rule.is_number() => Some(format!("bad {keyword} {rule}: not a number")),
+        "minLength" | "maxLength" | "minItems" | "maxItems" if !rule.is_u64() => {
+            Some(format!("bad {keyword} {rule}: not a non-negative integer"))
+        }
+        "uniqueItems" if !rule.is_boolean() => Some(format!("bad uniqueItems {rule}: not a boolean")),
+        "required" if !rule.as_array().is_some_and(|names| names.iter().all(Value::is_string)) => {
+            Some(format!("bad required {rule}: not a list of names"))
+        }
+        "properties" if !rule.is_object() => Some("bad properties: not an object".to_owned()),
+        _ => None,
     }
 }
 
-/// RFC 3339 `full-date`: `YYYY-MM-DD`, a real day of a real month.
-fn is_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let [year, month, day] = parts[..] else { return false };
-    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
-        return false;
+/// An instance location as the violations write it: `$`, `$.field`, `$[i]`.
+fn dotted(location: &Location) -> String {
+    let mut path = String::from("$");
+    for segment in location.iter() {
+        match segment {
+            LocationSegment::Property(field) => path.push_str(&format!(".{field}")),
+            LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
+        }
     }
-    let (year, month, day) = (year.parse::<u32>().unwrap_or(0), two_digits(month), two_digits(day));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    path
 }
 
-/// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`.
-fn is_date_time(s: &str) -> bool {
-    let Some((date, time)) = s.split_once(['T', 't']) else { return false };
-    let clock = |t: &str, seconds: bool| {
-        let parts: Vec<&str> = t.split(':').collect();
-        let limits: &[u32] = if seconds { &[23, 59, 60] } else { &[23, 59] };
-        parts.len() == limits.len() && parts.iter().zip(limits).all(|(p, max)| digits(p, 2) && two_digits(p) <= *max)
-    };
-    let (time, offset) = match time.strip_suffix(['Z', 'z']) {
-        Some(time) => (time, None),
-        None => match time.rfind(['+', '-']) {
-            Some(at) => (&time[..at], Some(&time[at + 1..])),
-            None => return false,
-        },
-    };
-    let time = match time.split_once('.') {
-        Some((time, fraction)) if !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit()) => time,
-        Some(_) => return false,
-        None => time,
-    };
-    is_date(date) && clock(time, true) && offset.is_none_or(|offset| clock(offset, false))
+/// The validator's error in the words of the violations (one line per repeated item).
+fn describe(schema: &Value, error: &ValidationError<'_>) -> Vec<String> {
+    let instance = error.instance().as_ref();
+    let one = |why: String| vec![why];
+    match error.kind() {
+        ValidationErrorKind::Type { kind } => {
+            // The rule as the schema writes it (the validator keeps a list of types as a set).
+            let written = match error.absolute_keyword_location() {
+                Some(uri) => uri.fragment().and_then(|pointer| schema.pointer(pointer.as_str())),
+                None => {
+                    Some(error.schema_path().as_str()).filter(|p| !p.contains("$ref")).and_then(|p| schema.pointer(p))
+                }
+            };
+            let rule = written.cloned().unwrap_or_else(|| match kind {
+                TypeKind::Single(t) => Value::from(t.to_string()),
+                TypeKind::Multiple(ts) => ts.iter().map(|t| Value::from(t.to_string())).collect(),
+            });
+            one(format!("{instance} is not of type {rule}"))
+        }
+        ValidationErrorKind::Enum { options } => one(format!("{instance} is not one of {options}")),
+        ValidationErrorKind::Constant { expected_value } => one(format!("{instance} is not {expected_value}")),
+        ValidationErrorKind::Format { format } => one(format!("`{}` is not a valid {format}", text(instance))),
+        ValidationErrorKind::Minimum { limit } => one(format!("{instance} breaks minimum {limit}")),
+        ValidationErrorKind::Maximum { limit } => one(format!("{instance} breaks maximum {limit}")),
+        ValidationErrorKind::MinLength { limit } => one(length(instance, "minLength", *limit)),
+        ValidationErrorKind::MaxLength { limit } => one(length(instance, "maxLength", *limit)),
+        ValidationErrorKind::Pattern { pattern } => {
+            let what = PATTERNS.iter().find(|(p, _)| p == pattern).map_or("what it should be", |(_, what)| what);
+            one(format!("`{}` is not {what} (does not match {})", text(instance), Value::from(pattern.as_str())))
+        }
+        ValidationErrorKind::MinItems { limit } => one(format!("{} items break minItems {limit}", count(instance))),
+        ValidationErrorKind::MaxItems { limit } => one(format!("{} items break maxItems {limit}", count(instance))),
+        ValidationErrorKind::UniqueItems => {
+            let items = instance.as_array().map(Vec::as_slice).unwrap_or_default();
+            let repeats = items.iter().enumerate().filter(|(i, item)| items[..*i].contains(item));
+            repeats.map(|(i, item)| format!("item {i} repeats {item}: items must be unique")).collect()
+        }
+        ValidationErrorKind::Required { property } => one(format!("missing required field `{}`", text(property))),
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            unexpected.iter().map(|field| format!("field `{field}` is not declared in the schema")).collect()
+        }
+        _ => one(error.to_string()),
+    }
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
+}
+
+fn count(instance: &Value) -> usize {
+    instance.as_array().map_or(0, Vec::len)
+}
+
+fn length(instance: &Value, keyword: &str, limit: u64) -> String {
+    let s = text(instance);
+    format!("`{s}` has {} characters: breaks {keyword} {limit}", s.chars().count())
 }
 
 #[cfg(test)]
@@ -565,6 +515,59 @@ mod tests {
         assert_eq!(only(map, json!({ "dallas": -1 })), ["$.dallas: -1 breaks minimum 0"]);
         // A schema that says nothing about fields constrains none.
         assert_eq!(only(json!({ "type": "object" }), json!({ "a": 1 })), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_keyword_with_a_value_of_the_wrong_shape_is_a_violation_and_nothing_is_validated_against_it() {
+        for (schema, why) in [
+            (json!({ "enum": "a" }), "bad enum \"a\": not a list"),
+            (json!({ "maximum": "3" }), "bad maximum \"3\": not a number"),
+            (json!({ "maxItems": 1.5 }), "bad maxItems 1.5: not a non-negative integer"),
+            (json!({ "uniqueItems": "yes" }), "bad uniqueItems \"yes\": not a boolean"),
+            (json!({ "required": ["a", 1] }), "bad required [\"a\",1]: not a list of names"),
+            (json!({ "properties": [] }), "bad properties: not an object"),
+            (json!({ "type": ["string", "text"] }), "unknown type \"text\""),
+            (json!({ "format": 3 }), "format 3 is unknown to this checker"),
+        ] {
+            assert_eq!(only(schema.clone(), json!(["a"])), [format!("$: {why}")], "{schema}");
+        }
+        // With one problem in the schema, the instance's own faults are not reported.
+        assert_eq!(
+            only(json!({ "type": "string", "title": 1, "x-note": "" }), json!(1)),
+            ["$: keyword `x-note` is unknown to this checker"]
+        );
+    }
+
+    #[test]
+    fn undeclared_fields_are_refused_in_every_subschema_but_not_inside_values() {
+        let schema = json!({
+            "properties": {
+                "list": { "items": { "properties": { "a": {} } } },
+                "map": { "type": "object", "additionalProperties": { "properties": { "b": {} } } },
+                "ref": { "$ref": "#/$defs/c" },
+                "fixed": { "const": { "properties": {} } }
+            },
+            "$defs": { "c": { "properties": { "c": {} } } }
+        });
+        let closed = undeclared_fields_refused(&schema);
+        for pointer in ["", "/properties/list/items", "/properties/map/additionalProperties", "/$defs/c"] {
+            assert_eq!(closed.pointer(&format!("{pointer}/additionalProperties")), Some(&json!(false)), "{pointer}");
+        }
+        assert_eq!(closed.pointer("/properties/map/additionalProperties/properties"), Some(&json!({ "b": {} })));
+        assert_eq!(closed["properties"]["fixed"], json!({ "const": { "properties": {} } }), "a value is not a schema");
+        let mut found = only(
+            schema,
+            json!({ "list": [{ "a": 1, "x": 1 }], "map": { "k": { "y": 1 } }, "ref": { "z": 1 }, "fixed": { "properties": {} } }),
+        );
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "$.list[0]: field `x` is not declared in the schema",
+                "$.map.k: field `y` is not declared in the schema",
+                "$.ref: field `z` is not declared in the schema",
+            ]
+        );
     }
 
     #[test]

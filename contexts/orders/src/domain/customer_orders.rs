@@ -57,7 +57,8 @@ impl Aggregate for CustomerOrders {
 mod tests {
     use super::*;
     use crate::domain::ids::tests::order;
-    use kernel::testing::given;
+    use kernel::testing::{check_aggregate, given, run_commands};
+    use proptest::prelude::*;
 
     #[test]
     fn an_order_is_listed_once() {
@@ -67,5 +68,40 @@ mod tests {
             .when(CustomerOrdersCommand::List { order_id: order(2) })
             .then([CustomerOrdersEvent::OrderListed { order_id: order(2) }]);
         assert_eq!(orders.orders(), [order(1), order(2)]);
+    }
+
+    fn commands() -> impl Strategy<Value = Vec<CustomerOrdersCommand>> {
+        let list = (1u128..6).prop_map(|n| CustomerOrdersCommand::List { order_id: order(n) });
+        proptest::collection::vec(list, 0..20)
+    }
+
+    /// The index lists each order once.
+    fn invariant(orders: &CustomerOrders) -> Result<(), String> {
+        let listed = orders.orders();
+        match listed.iter().enumerate().find(|(i, id)| listed[..*i].contains(id)) {
+            Some((i, id)) => Err(format!("{id} listed again at {i}: {listed:?}")),
+            None => Ok(()),
+        }
+    }
+
+    #[test]
+    fn an_order_is_listed_once_and_replay_rebuilds_the_index() {
+        check_aggregate::<CustomerOrders>(commands(), invariant);
+    }
+
+    proptest! {
+        /// The index is every order listed, in the order each was first placed, nothing else.
+        #[test]
+        fn the_index_is_the_orders_in_placement_order(commands in commands()) {
+            let run = run_commands::<CustomerOrders>(&commands, invariant)?;
+            let mut expected = Vec::new();
+            for CustomerOrdersCommand::List { order_id } in &commands {
+                if !expected.contains(order_id) {
+                    expected.push(*order_id);
+                }
+            }
+            prop_assert_eq!(run.state.orders(), &expected[..]);
+            prop_assert_eq!(run.events.len(), expected.len(), "a repeat records nothing");
+        }
     }
 }

@@ -58,7 +58,8 @@ impl Aggregate for BoxIntake {
 mod tests {
     use super::*;
     use crate::domain::ids::tests::order;
-    use kernel::testing::given;
+    use kernel::testing::{check_aggregate, given, run_commands};
+    use proptest::prelude::*;
 
     #[test]
     fn a_box_becomes_one_order() {
@@ -69,5 +70,31 @@ mod tests {
             .when(IntakeCommand::Accept { order_id: order(2) })
             .then([]);
         assert_eq!(accepted.order_id(), Some(order(1)));
+    }
+
+    fn commands() -> impl Strategy<Value = Vec<IntakeCommand>> {
+        proptest::collection::vec((1u128..5).prop_map(|n| IntakeCommand::Accept { order_id: order(n) }), 0..12)
+    }
+
+    #[test]
+    fn an_accepted_box_names_its_order_and_replay_rebuilds_it() {
+        // After any accepted command the box has become an order: `Accept` is never refused.
+        check_aggregate::<BoxIntake>(commands(), |intake| match intake.order_id() {
+            Some(_) => Ok(()),
+            None => Err("accepted, yet no order".into()),
+        });
+    }
+
+    proptest! {
+        /// Whatever the box is accepted as later (a redelivery under another message id
+        /// generates another order id), it stays the first order, recorded once.
+        #[test]
+        fn a_box_stays_its_first_order(commands in commands()) {
+            let run = run_commands::<BoxIntake>(&commands, |_| Ok(()))?;
+            let first = commands.first().map(|IntakeCommand::Accept { order_id }| *order_id);
+            prop_assert_eq!(run.state.order_id(), first);
+            prop_assert_eq!(run.events.len(), usize::from(first.is_some()));
+            prop_assert_eq!(run.rejected, 0);
+        }
     }
 }

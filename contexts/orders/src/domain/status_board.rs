@@ -86,7 +86,8 @@ impl Aggregate for StatusBoard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kernel::testing::given;
+    use kernel::testing::{check_aggregate, given, run_commands};
+    use proptest::prelude::*;
 
     fn at(status: Status, ended: bool) -> Standing {
         Standing { status, ended }
@@ -105,5 +106,65 @@ mod tests {
         given::<StatusBoard>([])
             .when(BoardCommand::Count { from: Some(at(Status::Shipped, false)), to: at(Status::Shipped, false) })
             .then([]);
+    }
+
+    /// Where an order may stand: ended only in an end status, and an end status when ended
+    /// (a settling order already shows its outcome, not yet ended).
+    fn any_standing() -> impl Strategy<Value = Standing> {
+        (prop::sample::select(Status::ALL.to_vec()), any::<bool>()).prop_map(|(status, ended)| {
+            let end = matches!(status, Status::Delivered | Status::Cancelled | Status::Failed | Status::Refunded);
+            at(status, ended && end)
+        })
+    }
+
+    /// What the orders do, as (which of six orders, where it now stands), and the board's
+    /// commands for it as the application sends them: each order moves from where it stood.
+    fn moves() -> impl Strategy<Value = (Vec<(usize, Standing)>, Vec<BoardCommand>)> {
+        proptest::collection::vec((0usize..6, any_standing()), 0..40).prop_map(|moves| {
+            let mut standing: [Option<Standing>; 6] = [None; 6];
+            let commands =
+                moves.iter().map(|(n, to)| BoardCommand::Count { from: standing[*n].replace(*to), to: *to }).collect();
+            (moves, commands)
+        })
+    }
+
+    /// The counts add up: no status counts more orders than the board has, nor do the ended.
+    fn invariant(board: &StatusBoard) -> Result<(), String> {
+        let ended: u64 = [Status::Delivered, Status::Cancelled, Status::Failed, Status::Refunded]
+            .into_iter()
+            .map(|s| board.count(s))
+            .sum();
+        if board.ended() > ended {
+            return Err(format!("{} ended, but only {ended} in an end status", board.ended()));
+        }
+        if board.total() != Status::ALL.into_iter().map(|s| board.count(s)).sum::<u64>() {
+            return Err("the total is not the sum of the statuses".into());
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_counts_add_up_and_replay_rebuilds_the_board() {
+        check_aggregate::<StatusBoard>(moves().prop_map(|(_, commands)| commands), invariant);
+    }
+
+    proptest! {
+        /// The board is exact: each status counts the orders standing in it now, `ended` the
+        /// orders whose process ended, and the total every order ever placed.
+        #[test]
+        fn the_board_counts_where_every_order_stands_now((moves, commands) in moves()) {
+            let run = run_commands::<StatusBoard>(&commands, invariant)?;
+            let mut now: [Option<Standing>; 6] = [None; 6];
+            for (n, to) in &moves {
+                now[*n] = Some(*to);
+            }
+            let placed: Vec<Standing> = now.iter().flatten().copied().collect();
+            for status in Status::ALL {
+                let expected = placed.iter().filter(|s| s.status == status).count() as u64;
+                prop_assert_eq!(run.state.count(status), expected, "{}", status);
+            }
+            prop_assert_eq!(run.state.ended(), placed.iter().filter(|s| s.ended).count() as u64);
+            prop_assert_eq!(run.state.total(), placed.len() as u64);
+        }
     }
 }

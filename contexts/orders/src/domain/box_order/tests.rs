@@ -1,7 +1,10 @@
 //! The box order, one transition at a time (given these events, when this input, then these
 //! events), and then as a whole: random sequences of answers, deadlines, cancellations and
 //! combination steps, with its invariants checked after every step and every sequence driven
-//! to its end by deadlines alone.
+//! to its end by deadlines alone; and against a reference model of its process
+//! ([`state_machine`]).
+
+mod state_machine;
 
 use kernel::ids::SequentialIds;
 use kernel::testing::{check_aggregate, given, run_commands};
