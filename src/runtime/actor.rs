@@ -126,7 +126,7 @@ impl LinkResolver for Links<'_> {
         let Some(host) = self.0.host(owner) else {
             return Err(QueryError::NotFound(format!("no context `{owner}` owns the link `{link}`")));
         };
-        (host.resolve)(caller, link)
+        host.resolve(caller, link)
     }
 }
 
