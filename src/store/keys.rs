@@ -22,7 +22,7 @@
 //! has a key of its own; each such commit stays reachable through its `O` or `I` entry.
 //!
 //! The record is split into chunks of at most [`CHUNK`] bytes so that no value sled writes is
-//! large enough to go to a separate blob file (see the durability notes in `sled.rs`).
+//! large enough to go to a separate blob file (see the durability notes in `sled/mod.rs`).
 
 use kernel::store::InboxMark;
 use kernel::StreamId;
