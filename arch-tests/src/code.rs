@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
+use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Token, UseTree, Visibility};
@@ -248,6 +249,9 @@ pub struct Turbofish {
     pub name: String,
     pub type_names: Vec<String>,
     pub test: bool,
+    /// The path is called with a closure that returns `Ok(())` whatever its input
+    /// (`|_| Ok(())`, `|_state| { Ok(()) }`): a predicate that checks nothing.
+    pub passes_ok_closure: bool,
 }
 
 /// A named item declared at module level (not inside a function body).
@@ -668,8 +672,17 @@ impl Walker<'_> {
             }
         };
         let file_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut visitor =
-            FileVisitor { walker: self, file: rel, module, test, child_dir, file_dir, inline_depth: 0, block_depth: 0 };
+        let mut visitor = FileVisitor {
+            walker: self,
+            file: rel,
+            module,
+            test,
+            child_dir,
+            file_dir,
+            inline_depth: 0,
+            block_depth: 0,
+            call_passes_ok_closure: false,
+        };
         for attr in &ast.attrs {
             visitor.visit_attribute(attr);
         }
@@ -689,6 +702,8 @@ struct FileVisitor<'w, 'a> {
     inline_depth: usize,
     /// Inside a function body: items there are not module items.
     block_depth: usize,
+    /// Set by a call `f::<T>(.., |_| Ok(()), ..)` for its callee's path, visited next.
+    call_passes_ok_closure: bool,
 }
 
 impl FileVisitor<'_, '_> {
@@ -710,9 +725,9 @@ impl FileVisitor<'_, '_> {
         });
     }
 
-    fn record_turbofish(&mut self, name: String, type_names: Vec<String>, line: usize) {
+    fn record_turbofish(&mut self, name: String, type_names: Vec<String>, line: usize, passes_ok_closure: bool) {
         let (module, file, test) = (self.module, self.file.clone(), self.test);
-        self.code().turbofish.push(Turbofish { module, file, line, name, type_names, test });
+        self.code().turbofish.push(Turbofish { module, file, line, name, type_names, test, passes_ok_closure });
     }
 
     fn record_macro(&mut self, path: Vec<String>, line: usize) {
@@ -780,7 +795,14 @@ impl FileVisitor<'_, '_> {
                                 type_name = next.to_string();
                                 k += 3;
                             }
-                            self.record_turbofish(segs[segs.len() - 1].clone(), vec![type_name], line);
+                            let passes_ok_closure =
+                                call_args_after(&trees[j + 3..]).is_some_and(|args| args.iter().any(is_ok_closure));
+                            self.record_turbofish(
+                                segs[segs.len() - 1].clone(),
+                                vec![type_name],
+                                line,
+                                passes_ok_closure,
+                            );
                         }
                     }
                     let is_macro = matches!(trees.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '!')
@@ -897,6 +919,53 @@ fn renamed(variant: &str, rule: Option<&str>) -> String {
         Some("SCREAMING-KEBAB-CASE") => lower.join("-").to_uppercase(),
         _ => variant.to_owned(),
     }
+}
+
+/// The arguments of the call whose turbofish starts `after_lt` (the tokens after its `<`):
+/// the parenthesized group after the matching `>`, parsed as expressions.
+fn call_args_after(after_lt: &[TokenTree]) -> Option<Punctuated<Expr, Token![,]>> {
+    let mut depth = 1usize;
+    let mut tokens = after_lt.iter();
+    for token in tokens.by_ref() {
+        match token {
+            TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+            TokenTree::Punct(p) if p.as_char() == '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    match tokens.next()? {
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
+            Punctuated::<Expr, Token![,]>::parse_terminated.parse2(g.stream()).ok()
+        }
+        _ => None,
+    }
+}
+
+/// `|_| Ok(())`, `|_state| { Ok(()) }`: a closure whose body is `Ok(())`, whatever its input.
+fn is_ok_closure(expr: &Expr) -> bool {
+    fn is_ok_unit(expr: &Expr) -> bool {
+        match expr {
+            Expr::Paren(e) => is_ok_unit(&e.expr),
+            Expr::Block(b) => match b.block.stmts.as_slice() {
+                [syn::Stmt::Expr(e, None)] => is_ok_unit(e),
+                _ => false,
+            },
+            Expr::Call(call) => {
+                let is_ok =
+                    matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Ok"));
+                let unit =
+                    call.args.len() == 1 && matches!(call.args.first(), Some(Expr::Tuple(t)) if t.elems.is_empty());
+                is_ok && unit
+            }
+            _ => false,
+        }
+    }
+    matches!(expr, Expr::Closure(c) if is_ok_unit(&c.body))
 }
 
 fn is_path_sep(a: &TokenTree, b: &TokenTree) -> bool {
@@ -1177,7 +1246,15 @@ impl<'ast> Visit<'ast> for FileVisitor<'_, '_> {
         }
     }
 
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.call_passes_ok_closure =
+            matches!(&*call.func, Expr::Path(p) if p.qself.is_none()) && call.args.iter().any(is_ok_closure);
+        visit::visit_expr_call(self, call);
+    }
+
     fn visit_path(&mut self, path: &'ast syn::Path) {
+        // Meant for this path if it is the callee just flagged; every later path clears it.
+        let passes_ok_closure = std::mem::take(&mut self.call_passes_ok_closure);
         if let Some(first) = path.segments.first() {
             let line = line_of(first.ident.span());
             self.record_path(path_segments(path), path.leading_colon.is_some(), line);
@@ -1194,7 +1271,12 @@ impl<'ast> Visit<'ast> for FileVisitor<'_, '_> {
                     .map(|seg| seg.ident.to_string())
                     .collect();
                 if !type_names.is_empty() {
-                    self.record_turbofish(last.ident.to_string(), type_names, line_of(last.ident.span()));
+                    self.record_turbofish(
+                        last.ident.to_string(),
+                        type_names,
+                        line_of(last.ident.span()),
+                        passes_ok_closure,
+                    );
                 }
             }
         }
