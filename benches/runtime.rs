@@ -30,13 +30,14 @@ use bookbox::runtime::{PendingAnswer, Runtime, RuntimeConfig, RuntimeHandle};
 use bookbox::store::{SledEventStore, StoreConfig};
 use kernel::context::{
     Answers, BoundedContext, Command, ContextDescriptor, HandleError, Handles, MessageError, PublishedMessage, Query,
-    QueryError, Subscription,
+    QueryError,
 };
 use kernel::event::DomainEvent;
 use kernel::ids::{CausationId, CorrelationId};
+use kernel::inbox::{AsIs, Inbox};
 use kernel::message::{Envelope, MessageKind};
 use kernel::store::NewEvent;
-use kernel::unit_of_work::{decode_data, decode_raw, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::{Aggregate, AppendRequest, Env, EventCodec, EventId, EventStore, ExpectedVersion, StreamId};
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +124,8 @@ impl BoundedContext for Counters {
     type Error = CounterError;
 }
 
+kernel::inbox!(Counters {});
+
 impl Handles<Bump> for Counters {
     fn handle<R: Repository>(&self, bump: Bump, uow: &mut UnitOfWork<'_, R>) -> Result<(), HandleError<CounterError>> {
         uow.execute::<Counter>(&bump.counter, &Add(1))?;
@@ -182,6 +185,8 @@ impl BoundedContext for Sender {
     type Error = CounterError;
 }
 
+kernel::inbox!(Sender {});
+
 impl Handles<BumpAndPing> for Sender {
     fn handle<R: Repository>(
         &self,
@@ -201,12 +206,7 @@ static RECEIVER: ContextDescriptor = ContextDescriptor {
     name: "receiver",
     purpose: "Counts the pings it receives (a bench context).",
     publishes: &[],
-    consumes: &[Subscription {
-        handler_id: "receiver.on-ping",
-        message_type: "bookbox.sender.ping.v1",
-        kind: MessageKind::DomainEvent,
-        decode: |raw| decode_raw::<Ping>(raw).map(|_| ()),
-    }],
+    consumes: <Receiver as Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[],
 };
@@ -214,22 +214,22 @@ static RECEIVER: ContextDescriptor = ContextDescriptor {
 impl BoundedContext for Receiver {
     const CONTEXT: &'static ContextDescriptor = &RECEIVER;
     type Error = CounterError;
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        match handler_id {
-            "receiver.on-ping" => {
-                let ping: Ping = decode_data(message).map_err(MessageError::Decode)?;
-                uow.execute::<Counter>(&ping.counter, &Add(1)).map_err(|e| MessageError::Failed(e.to_string()))?;
-                Ok(())
-            }
-            other => Err(MessageError::UnknownHandler(other.to_owned())),
-        }
+kernel::inbox! {
+    Receiver {
+        "receiver.on-ping": DomainEvent "bookbox.sender.ping.v1" => AsIs<Ping> => count_ping,
     }
+}
+
+fn count_ping<R: Repository>(
+    _: &Receiver,
+    ping: Ping,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    uow.execute::<Counter>(&ping.counter, &Add(1)).map_err(|e| MessageError::Failed(e.to_string()))?;
+    Ok(())
 }
 
 // ------------------------------------------------------------------ driving the runtime

@@ -51,3 +51,55 @@ pub fn host_all(runtime: Runtime, world: &OutsideWorld) -> Runtime {
         .host(shipping::Shipping::new(world.carrier.clone()))
         .host(reporting::ReportingContext)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use kernel::context::{BoundedContext, MessageError};
+    use kernel::inbox::declared_by_inbox;
+    use kernel::testing::{incoming, ContextHarness};
+    use kernel::time::ManualClock;
+    use kernel::{MessageKind, Timestamp};
+
+    use super::{descriptors, OutsideWorld};
+
+    /// `C` consumes through its inbox alone: its declaration lists exactly the inbox's
+    /// subscriptions, each handler id once, and the inbox refuses an id it does not declare.
+    /// Returns the context's name.
+    fn consumes_through_its_inbox_alone<C: BoundedContext>(context: C) -> &'static str {
+        let name = C::CONTEXT.name;
+        declared_by_inbox::<C>().unwrap_or_else(|drift| panic!("{drift}"));
+        for subscription in C::CONTEXT.consumes {
+            let same = C::CONTEXT.consumes.iter().filter(|s| s.handler_id == subscription.handler_id).count();
+            assert_eq!(same, 1, "{name}: handler `{}` is declared {same} times", subscription.handler_id);
+        }
+        let harness = ContextHarness::new(context);
+        let message = incoming(&harness.ids, "elsewhere", "anything", 1, MessageKind::DomainEvent, "subject", "{}");
+        let unknown = format!("{name}.on-nothing");
+        assert_eq!(
+            harness.deliver_to(&unknown, &message),
+            Err(MessageError::UnknownHandler(unknown.clone())),
+            "{name}"
+        );
+        name
+    }
+
+    #[test]
+    fn every_hosted_context_consumes_through_its_inbox_alone() {
+        let clock = Arc::new(ManualClock::new(Timestamp::parse("2026-01-01T00:00:00Z").expect("a timestamp")));
+        let world = OutsideWorld::perfect(clock);
+        let checked = [
+            consumes_through_its_inbox_alone(customers::Customers),
+            consumes_through_its_inbox_alone(subscriptions::Subscriptions),
+            consumes_through_its_inbox_alone(inventory::InventoryContext),
+            consumes_through_its_inbox_alone(curation::CurationContext),
+            consumes_through_its_inbox_alone(orders::application::Orders),
+            consumes_through_its_inbox_alone(billing::Billing::new(world.payment_gateway.clone())),
+            consumes_through_its_inbox_alone(shipping::Shipping::new(world.carrier.clone())),
+            consumes_through_its_inbox_alone(reporting::ReportingContext),
+        ];
+        let hosted: Vec<_> = descriptors().iter().map(|d| d.name).collect();
+        assert_eq!(checked.to_vec(), hosted, "every hosted context is checked");
+    }
+}

@@ -7,12 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kernel::context::{
     authorize, AccessPolicy, Answers, BoundedContext, Caller, Command, ContextDescriptor, HandleError, Handles,
-    MessageError, PublishedMessage, Query, QueryError, Relationship, Subscription, Upstream,
+    MessageError, PublishedMessage, Query, QueryError, Relationship, Upstream,
 };
 use kernel::event::DomainEvent;
 use kernel::ids::StreamId;
+use kernel::inbox::{AsIs, Inbox};
 use kernel::message::{Envelope, MessageKind};
-use kernel::unit_of_work::{decode_data, decode_raw, InfrastructureError, Repository, UnitOfWork};
+use kernel::unit_of_work::{decode_raw, InfrastructureError, Repository, UnitOfWork};
 use kernel::{Aggregate, Env};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -171,12 +172,7 @@ pub static LEDGER: ContextDescriptor = ContextDescriptor {
         &FREEZE_ACCOUNT,
         &ACCOUNT_FROZEN,
     ],
-    consumes: &[Subscription {
-        handler_id: "ledger.on-freeze-account",
-        message_type: "bookbox.ledger.freeze-account.v1",
-        kind: MessageKind::Command,
-        decode: |raw| decode_raw::<FreezeAccount>(raw).map(|_| ()),
-    }],
+    consumes: <Ledger as Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[],
 };
@@ -273,29 +269,6 @@ impl BoundedContext for Ledger {
     const CONTEXT: &'static ContextDescriptor = &LEDGER;
     type Error = AccountError;
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        match handler_id {
-            "ledger.on-freeze-account" => {
-                let command: FreezeAccount = decode_data(message).map_err(MessageError::Decode)?;
-                let events = uow
-                    .execute::<Account>(&command.account, &AccountCommand::Freeze { reason: command.reason.clone() })
-                    .map_err(|e| MessageError::Failed(e.to_string()))?;
-                if !events.is_empty() {
-                    let data = serde_json::json!({ "account": command.account, "reason": command.reason });
-                    uow.publish(&ACCOUNT_FROZEN, &command.account, &data)?;
-                    publish_balance(uow, command.account)?;
-                }
-                Ok(())
-            }
-            other => Err(MessageError::UnknownHandler(other.to_owned())),
-        }
-    }
-
     fn on_deadline<R: Repository>(
         &self,
         _key: &str,
@@ -324,6 +297,29 @@ impl BoundedContext for Ledger {
         let statement = serde_json::json!({ "account": account, "balance": state.balance });
         Ok(serde_json::value::to_raw_value(&statement).expect("JSON"))
     }
+}
+
+kernel::inbox! {
+    Ledger {
+        "ledger.on-freeze-account": Command "bookbox.ledger.freeze-account.v1" => AsIs<FreezeAccount> => freeze,
+    }
+}
+
+fn freeze<R: Repository>(
+    _: &Ledger,
+    command: FreezeAccount,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    let events = uow
+        .execute::<Account>(&command.account, &AccountCommand::Freeze { reason: command.reason.clone() })
+        .map_err(|e| MessageError::Failed(e.to_string()))?;
+    if !events.is_empty() {
+        let data = serde_json::json!({ "account": command.account, "reason": command.reason });
+        uow.publish(&ACCOUNT_FROZEN, &command.account, &data)?;
+        publish_balance(uow, command.account)?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- auditing
@@ -399,38 +395,7 @@ pub static AUDITING: ContextDescriptor = ContextDescriptor {
     name: "auditing",
     purpose: "Audits accounts from ledger's messages (a test context).",
     publishes: &[],
-    consumes: &[
-        Subscription {
-            handler_id: "auditing.on-account-opened",
-            message_type: "bookbox.ledger.account-opened.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| decode_raw::<Opened>(raw).map(|_| ()),
-        },
-        Subscription {
-            handler_id: "auditing.on-account-balance",
-            message_type: "bookbox.ledger.account-balance.v1",
-            kind: MessageKind::StateTransfer,
-            decode: |raw| decode_raw::<AccountBalance>(raw).map(|_| ()),
-        },
-        Subscription {
-            handler_id: "auditing.on-statement-ready",
-            message_type: "bookbox.ledger.statement-ready.v1",
-            kind: MessageKind::Notification,
-            decode: |raw| decode_raw::<Notified>(raw).map(|_| ()),
-        },
-        Subscription {
-            handler_id: "auditing.on-report-published",
-            message_type: "bookbox.ledger.report-published.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| decode_raw::<Report>(raw).map(|_| ()),
-        },
-        Subscription {
-            handler_id: "auditing.on-account-frozen",
-            message_type: "bookbox.ledger.account-frozen.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| decode_raw::<FreezeAccount>(raw).map(|_| ()),
-        },
-    ],
+    consumes: <Auditing as Inbox>::SUBSCRIPTIONS,
     sends: &["bookbox.ledger.freeze-account.v1"],
     upstreams: &[Upstream { context: "ledger", relationship: Relationship::Conformist }],
 };
@@ -510,54 +475,82 @@ impl Handles<AuditingCommand> for Auditing {
 impl BoundedContext for Auditing {
     const CONTEXT: &'static ContextDescriptor = &AUDITING;
     type Error = AuditError;
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        match handler_id {
-            "auditing.on-account-opened" => {
-                let opened: Opened = decode_data(message).map_err(MessageError::Decode)?;
-                if opened.owner == "poison" && POISONED.load(Ordering::SeqCst) {
-                    return Err(MessageError::Failed("cannot audit a poisoned account".into()));
-                }
-                record(uow, opened.account, format!("opened by {}", opened.owner))
-            }
-            "auditing.on-account-balance" => {
-                let balance: AccountBalance = decode_data(message).map_err(MessageError::Decode)?;
-                uow.execute::<AuditTrail>(&balance.account, &AuditCommand::Replicate(balance.balance))
-                    .map_err(|e| MessageError::Failed(e.to_string()))?;
-                if balance.balance > FREEZE_ABOVE && !balance.frozen {
-                    let events = uow
-                        .execute::<AuditTrail>(&balance.account, &AuditCommand::RequestFreeze)
-                        .map_err(|e| MessageError::Failed(e.to_string()))?;
-                    if !events.is_empty() {
-                        let command = FreezeAccount { account: balance.account, reason: "over the audit limit".into() };
-                        uow.send("ledger", "freeze-account", 1, &balance.account, &command)?;
-                    }
-                }
-                Ok(())
-            }
-            "auditing.on-statement-ready" => {
-                let notified: Notified = decode_data(message).map_err(MessageError::Decode)?;
-                let account: u64 = message.subject.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default();
-                let statement = uow.resolve(&notified.link).map_err(|e| MessageError::Failed(e.to_string()))?;
-                let statement: Statement = decode_raw(&statement).map_err(MessageError::Decode)?;
-                record(uow, account, format!("statement {}", statement.balance))
-            }
-            "auditing.on-report-published" => {
-                let report: Report = decode_data(message).map_err(MessageError::Decode)?;
-                record(uow, report.account, format!("report of {} bytes", report.body.len()))
-            }
-            "auditing.on-account-frozen" => {
-                let frozen: FreezeAccount = decode_data(message).map_err(MessageError::Decode)?;
-                record(uow, frozen.account, format!("frozen: {}", frozen.reason))
-            }
-            other => Err(MessageError::UnknownHandler(other.to_owned())),
+kernel::inbox! {
+    Auditing {
+        "auditing.on-account-opened": DomainEvent "bookbox.ledger.account-opened.v1" => AsIs<Opened> => opened,
+        "auditing.on-account-balance": StateTransfer "bookbox.ledger.account-balance.v1"
+            => AsIs<AccountBalance> => balance,
+        "auditing.on-statement-ready": Notification "bookbox.ledger.statement-ready.v1"
+            => AsIs<Notified> => statement_ready,
+        "auditing.on-report-published": DomainEvent "bookbox.ledger.report-published.v1"
+            => AsIs<Report> => report_published,
+        "auditing.on-account-frozen": DomainEvent "bookbox.ledger.account-frozen.v1"
+            => AsIs<FreezeAccount> => frozen,
+    }
+}
+
+fn opened<R: Repository>(
+    _: &Auditing,
+    opened: Opened,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    if opened.owner == "poison" && POISONED.load(Ordering::SeqCst) {
+        return Err(MessageError::Failed("cannot audit a poisoned account".into()));
+    }
+    record(uow, opened.account, format!("opened by {}", opened.owner))
+}
+
+fn balance<R: Repository>(
+    _: &Auditing,
+    balance: AccountBalance,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    uow.execute::<AuditTrail>(&balance.account, &AuditCommand::Replicate(balance.balance))
+        .map_err(|e| MessageError::Failed(e.to_string()))?;
+    if balance.balance > FREEZE_ABOVE && !balance.frozen {
+        let events = uow
+            .execute::<AuditTrail>(&balance.account, &AuditCommand::RequestFreeze)
+            .map_err(|e| MessageError::Failed(e.to_string()))?;
+        if !events.is_empty() {
+            let command = FreezeAccount { account: balance.account, reason: "over the audit limit".into() };
+            uow.send("ledger", "freeze-account", 1, &balance.account, &command)?;
         }
     }
+    Ok(())
+}
+
+fn statement_ready<R: Repository>(
+    _: &Auditing,
+    notified: Notified,
+    message: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    let account: u64 = message.subject.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default();
+    let statement = uow.resolve(&notified.link).map_err(|e| MessageError::Failed(e.to_string()))?;
+    let statement: Statement = decode_raw(&statement).map_err(MessageError::Decode)?;
+    record(uow, account, format!("statement {}", statement.balance))
+}
+
+fn report_published<R: Repository>(
+    _: &Auditing,
+    report: Report,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    record(uow, report.account, format!("report of {} bytes", report.body.len()))
+}
+
+fn frozen<R: Repository>(
+    _: &Auditing,
+    frozen: FreezeAccount,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    record(uow, frozen.account, format!("frozen: {}", frozen.reason))
 }
 
 // ---------------------------------------------------------------- snooper
@@ -569,12 +562,7 @@ pub static SNOOPER: ContextDescriptor = ContextDescriptor {
     name: "snooper",
     purpose: "Tries to read what it may not (a test context).",
     publishes: &[],
-    consumes: &[Subscription {
-        handler_id: "snooper.on-statement-ready",
-        message_type: "bookbox.ledger.statement-ready.v1",
-        kind: MessageKind::Notification,
-        decode: |raw| decode_raw::<Notified>(raw).map(|_| ()),
-    }],
+    consumes: <Snooper as Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[Upstream { context: "ledger", relationship: Relationship::Conformist }],
 };
@@ -601,20 +589,26 @@ impl Answers<SnooperTrail> for Snooper {
 impl BoundedContext for Snooper {
     const CONTEXT: &'static ContextDescriptor = &SNOOPER;
     type Error = AuditError;
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        _: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        let notified: Notified = decode_data(message).map_err(MessageError::Decode)?;
-        let account: u64 = message.subject.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default();
-        // A refusal is an outcome, not a failure: record it.
-        let entry = match uow.resolve(&notified.link) {
-            Ok(_) => "read a statement".to_owned(),
-            Err(e) => e.to_string(),
-        };
-        record(uow, account, entry)
+kernel::inbox! {
+    Snooper {
+        "snooper.on-statement-ready": Notification "bookbox.ledger.statement-ready.v1"
+            => AsIs<Notified> => snoop,
     }
+}
+
+fn snoop<R: Repository>(
+    _: &Snooper,
+    notified: Notified,
+    message: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    let account: u64 = message.subject.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default();
+    // A refusal is an outcome, not a failure: record it.
+    let entry = match uow.resolve(&notified.link) {
+        Ok(_) => "read a statement".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    record(uow, account, entry)
 }

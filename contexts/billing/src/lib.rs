@@ -54,8 +54,7 @@ pub mod published;
 
 pub use application::Billing;
 
-use kernel::context::{ContextDescriptor, Relationship, Subscription, Upstream};
-use kernel::MessageKind;
+use kernel::context::{ContextDescriptor, Relationship, Upstream};
 
 /// Billing's declaration: what it publishes (the commands it accepts included) and consumes.
 pub static CONTEXT: ContextDescriptor = ContextDescriptor {
@@ -72,26 +71,7 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
         &published::DISPUTE_RESOLVED,
         &published::RECEIPT_ISSUED,
     ],
-    consumes: &[
-        Subscription {
-            handler_id: application::ON_CHARGE_PAYMENT,
-            message_type: "bookbox.billing.charge-payment.v1",
-            kind: MessageKind::Command,
-            decode: application::decode_charge_payment,
-        },
-        Subscription {
-            handler_id: application::ON_REFUND_PAYMENT,
-            message_type: "bookbox.billing.refund-payment.v1",
-            kind: MessageKind::Command,
-            decode: application::decode_refund_payment,
-        },
-        Subscription {
-            handler_id: application::ON_SHIPMENT_DAMAGED,
-            message_type: "bookbox.shipping.shipment-damaged.v1",
-            kind: MessageKind::DomainEvent,
-            decode: application::decode_shipment_damaged,
-        },
-    ],
+    consumes: <Billing as kernel::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[Upstream { context: "shipping", relationship: Relationship::AnticorruptionLayer }],
 };

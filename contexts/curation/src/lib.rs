@@ -43,8 +43,7 @@ pub mod published;
 
 pub use application::CurationContext;
 
-use kernel::context::{ContextDescriptor, Relationship, Subscription, Upstream};
-use kernel::MessageKind;
+use kernel::context::{ContextDescriptor, Relationship, Upstream};
 
 /// Curation's declaration: what it publishes and consumes, and how it relates to its upstreams.
 pub static CONTEXT: ContextDescriptor = ContextDescriptor {
@@ -52,26 +51,7 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
     purpose: "Owns the monthly selection of books and the matching of books to each subscriber's genre \
               preferences, never repeating a book a subscriber already received.",
     publishes: &[&published::BOX_CURATED, &published::BOX_CURATION_FAILED],
-    consumes: &[
-        Subscription {
-            handler_id: application::ON_CUSTOMER_PROFILE,
-            message_type: "bookbox.customers.customer-profile.v1",
-            kind: MessageKind::StateTransfer,
-            decode: application::decode_customer_profile,
-        },
-        Subscription {
-            handler_id: application::ON_BOOK_AVAILABILITY,
-            message_type: "bookbox.inventory.book-availability.v1",
-            kind: MessageKind::StateTransfer,
-            decode: application::decode_book_availability,
-        },
-        Subscription {
-            handler_id: application::ON_BOX_DUE,
-            message_type: "bookbox.subscriptions.box-due.v1",
-            kind: MessageKind::DomainEvent,
-            decode: application::decode_box_due,
-        },
-    ],
+    consumes: <CurationContext as kernel::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[
         Upstream { context: "customers", relationship: Relationship::AnticorruptionLayer },

@@ -28,11 +28,13 @@ pub struct Customers;
 
 type Handled<T> = Result<T, HandleError<CustomersError>>;
 
-// Customers is upstream of everyone: it subscribes to nothing, so the defaults stand.
 impl BoundedContext for Customers {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = CustomersError;
 }
+
+// Customers is upstream of everyone: it consumes nothing.
+kernel::inbox!(Customers {});
 
 // Every command answers the same way, so they are one command type.
 impl kernel::context::Command for CustomersCommand {

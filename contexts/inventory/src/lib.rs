@@ -71,8 +71,7 @@ pub mod published;
 
 pub use application::InventoryContext;
 
-use kernel::context::{ContextDescriptor, Relationship, Subscription, Upstream};
-use kernel::MessageKind;
+use kernel::context::{ContextDescriptor, Relationship, Upstream};
 
 /// Inventory's declaration: what it publishes (commands it accepts included) and consumes.
 pub static CONTEXT: ContextDescriptor = ContextDescriptor {
@@ -89,32 +88,7 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
         &published::RESERVATION_RELEASED,
         &published::RESERVED_STOCK_SHIPPED,
     ],
-    consumes: &[
-        Subscription {
-            handler_id: application::ON_RESERVE_STOCK,
-            message_type: "bookbox.inventory.reserve-stock.v1",
-            kind: MessageKind::Command,
-            decode: application::decode_reserve_stock,
-        },
-        Subscription {
-            handler_id: application::ON_RELEASE_RESERVATION,
-            message_type: "bookbox.inventory.release-reservation.v1",
-            kind: MessageKind::Command,
-            decode: application::decode_release_reservation,
-        },
-        Subscription {
-            handler_id: application::ON_SHIP_RESERVATION,
-            message_type: "bookbox.inventory.ship-reservation.v1",
-            kind: MessageKind::Command,
-            decode: application::decode_ship_reservation,
-        },
-        Subscription {
-            handler_id: application::ON_SHIPMENT_DAMAGED,
-            message_type: "bookbox.shipping.shipment-damaged.v1",
-            kind: MessageKind::DomainEvent,
-            decode: application::decode_shipment_damaged,
-        },
-    ],
+    consumes: <InventoryContext as kernel::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[],
     // Inventory reads shipping's parcel in its own terms: the lost copies of an order.
     upstreams: &[Upstream { context: "shipping", relationship: Relationship::AnticorruptionLayer }],

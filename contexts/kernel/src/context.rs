@@ -241,27 +241,17 @@ impl<E: std::fmt::Display> From<HandleError<E>> for MessageError {
 /// type knows the name, so no call site passes one beside the other. What it accepts is
 /// declared one request type at a time: a [`Command`] it [`Handles`], a [`Query`] it
 /// [`Answers`], each with the type of its answer, so a caller gets back exactly the type it
-/// asked for and a mismatch is a compile error, not a runtime branch.
-pub trait BoundedContext: Send + Sync + 'static {
-    /// The context's declaration: its name, what it publishes and consumes.
+/// asked for and a mismatch is a compile error, not a runtime branch. What it consumes is its
+/// [`Inbox`](crate::inbox::Inbox), declared with [`inbox!`](crate::inbox!), one entry per
+/// message (`kernel::inbox!(Name {})` for none).
+pub trait BoundedContext: crate::inbox::Inbox + Send + Sync + 'static {
+    /// The context's declaration: its name, what it publishes and consumes (its `consumes` is
+    /// the inbox's [`SUBSCRIPTIONS`](crate::inbox::Inbox::SUBSCRIPTIONS)).
     const CONTEXT: &'static ContextDescriptor;
 
     /// Why a command is refused, naming the problem: one type for the whole context, so the
     /// edge maps it once.
     type Error: std::error::Error + Send + Sync + 'static;
-
-    /// Handles a message this context subscribed to, by the handler's stable id. What it does
-    /// commits atomically with the inbox mark of the message. Contexts that consume nothing
-    /// keep the default.
-    fn on_message<R: crate::unit_of_work::Repository>(
-        &self,
-        handler_id: &str,
-        message: &crate::message::Envelope,
-        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        let _ = (message, uow);
-        Err(MessageError::UnknownHandler(handler_id.to_owned()))
-    }
 
     /// Handles a deadline the context scheduled with `UnitOfWork::schedule`, once it is due.
     /// What it does commits atomically with the deadline's firing, so it happens once.

@@ -54,5 +54,6 @@ pub use time::{Clock, Timestamp};
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+    pub use serde_json::value::RawValue;
     pub use uuid;
 }

@@ -70,15 +70,7 @@ pub mod application;
 pub mod ports;
 pub mod published;
 
-use kernel::context::{ContextDescriptor, Relationship, Subscription, Upstream};
-use kernel::MessageKind;
-
-use application::anticorruption as acl;
-
-/// Checks that a payload reads as the handler's model of it.
-fn reads(handler_id: &str, data: &serde_json::value::RawValue) -> Result<(), String> {
-    acl::read(handler_id, data).map(|_| ())
-}
+use kernel::context::{ContextDescriptor, Relationship, Upstream};
 
 /// Orders' declaration: what it publishes, consumes and sends, and how it relates upstream.
 pub static CONTEXT: ContextDescriptor = ContextDescriptor {
@@ -87,80 +79,7 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
               to delivery, compensating what it did when a step fails; cancellation; combining two boxes into one \
               parcel.",
     publishes: &[&published::BOX_ORDER, &published::ORDER_ENDED],
-    consumes: &[
-        Subscription {
-            handler_id: acl::ON_BOX_CURATED,
-            message_type: "bookbox.curation.box-curated.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_BOX_CURATED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_STOCK_RESERVED,
-            message_type: "bookbox.inventory.stock-reserved.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_STOCK_RESERVED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_STOCK_RESERVATION_REJECTED,
-            message_type: "bookbox.inventory.stock-reservation-rejected.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_STOCK_RESERVATION_REJECTED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_RESERVATION_RELEASED,
-            message_type: "bookbox.inventory.reservation-released.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_RESERVATION_RELEASED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_RESERVED_STOCK_SHIPPED,
-            message_type: "bookbox.inventory.reserved-stock-shipped.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_RESERVED_STOCK_SHIPPED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_PAYMENT_CAPTURED,
-            message_type: "bookbox.billing.payment-captured.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_PAYMENT_CAPTURED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_PAYMENT_FAILED,
-            message_type: "bookbox.billing.payment-failed.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_PAYMENT_FAILED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_PAYMENT_REFUNDED,
-            message_type: "bookbox.billing.payment-refunded.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_PAYMENT_REFUNDED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_SHIPMENT_DISPATCHED,
-            message_type: "bookbox.shipping.shipment-dispatched.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_SHIPMENT_DISPATCHED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_SHIPMENT_DELIVERED,
-            message_type: "bookbox.shipping.shipment-delivered.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_SHIPMENT_DELIVERED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_SHIPMENT_RETURNED,
-            message_type: "bookbox.shipping.shipment-returned.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_SHIPMENT_RETURNED, raw),
-        },
-        Subscription {
-            handler_id: acl::ON_SHIPMENT_DAMAGED,
-            message_type: "bookbox.shipping.shipment-damaged.v1",
-            kind: MessageKind::DomainEvent,
-            decode: |raw| reads(acl::ON_SHIPMENT_DAMAGED, raw),
-        },
-    ],
+    consumes: <application::Orders as kernel::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[
         "bookbox.inventory.reserve-stock.v1",
         "bookbox.inventory.release-reservation.v1",

@@ -56,8 +56,7 @@ pub mod published;
 
 pub use application::Shipping;
 
-use kernel::context::{ContextDescriptor, Subscription};
-use kernel::MessageKind;
+use kernel::context::ContextDescriptor;
 
 /// Shipping's declaration: what it publishes (the command it accepts included) and consumes.
 pub static CONTEXT: ContextDescriptor = ContextDescriptor {
@@ -72,12 +71,7 @@ pub static CONTEXT: ContextDescriptor = ContextDescriptor {
         &published::SHIPMENT_RETURNED,
         &published::SHIPMENT_DAMAGED,
     ],
-    consumes: &[Subscription {
-        handler_id: application::ON_REQUEST_SHIPMENT,
-        message_type: "bookbox.shipping.request-shipment.v1",
-        kind: MessageKind::Command,
-        decode: application::decode_request_shipment,
-    }],
+    consumes: <Shipping as kernel::inbox::Inbox>::SUBSCRIPTIONS,
     sends: &[],
     upstreams: &[],
 };

@@ -44,12 +44,13 @@ pub struct Subscriptions;
 
 type Handled<T> = Result<T, HandleError<SubscriptionsError>>;
 
-// Subscriptions consumes nothing (a subscriber is a customer id, taken as given), so the
-// defaults stand.
 impl BoundedContext for Subscriptions {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = SubscriptionsError;
 }
+
+// Subscriptions consumes nothing: a subscriber is a customer id, taken as given.
+kernel::inbox!(Subscriptions {});
 
 // Every one answers the subscription after the command, so they are one command type.
 impl kernel::context::Command for SubscriptionsCommand {

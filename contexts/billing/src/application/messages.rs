@@ -16,63 +16,137 @@
 //!   handler fails, the message is dead-lettered, and an operator sees why.
 
 use kernel::context::MessageError;
+use kernel::inbox::ConsumerModel;
 use kernel::message::Envelope;
-use kernel::unit_of_work::{decode_data, decode_raw, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::input::{self, ChargeRequest, RefundRequest};
-use super::{charges, message_failure, refunds};
+use super::{charges, message_failure, refunds, Billing};
 use crate::domain::ids::{OrderId, PayerId, RefundId};
+use crate::domain::money::Money;
 use crate::domain::payment::{Payment, Stage};
 use crate::domain::text::RefundReason;
-use crate::ports::{Amount, PaymentGateway};
+use crate::ports::Amount;
 use crate::published::{ChargePaymentV1, MoneyV1, RefundPaymentV1};
 
-pub(crate) const ON_CHARGE_PAYMENT: &str = "billing.on-charge-payment";
-pub(crate) const ON_REFUND_PAYMENT: &str = "billing.on-refund-payment";
-pub(crate) const ON_SHIPMENT_DAMAGED: &str = "billing.on-shipment-damaged";
+kernel::inbox! {
+    Billing {
+        "billing.on-charge-payment": Command "bookbox.billing.charge-payment.v1" => ChargePayment => charge,
+        "billing.on-refund-payment": Command "bookbox.billing.refund-payment.v1" => RefundPayment => refund,
+        "billing.on-shipment-damaged": DomainEvent "bookbox.shipping.shipment-damaged.v1"
+            => ShipmentDamaged => refund_damaged_shipment,
+    }
+}
 
 /// Orders one `shipment-damaged` may name: far above any combined shipment, and a bound on the
 /// work one message causes.
 const DAMAGED_ORDERS_MAX: usize = 50;
 
+/// Billing's own `charge-payment` v1, read as a charge request: every field parsed.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct ChargePayment(ChargePaymentV1);
+
+impl ConsumerModel for ChargePayment {
+    type Read = ChargeRequest;
+
+    fn read(self) -> Result<ChargeRequest, String> {
+        let Self(command) = self;
+        let amount = input::amount("amount", &amount(&command.amount)).map_err(|e| format!("charge-payment: {e}"))?;
+        Ok(ChargeRequest {
+            order_id: OrderId::from_uuid(command.order_id),
+            payer_id: PayerId::from_uuid(command.payer_id),
+            amount,
+        })
+    }
+}
+
+/// Billing's own `refund-payment` v1, every field parsed.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct RefundPayment(RefundPaymentV1);
+
+/// A refund another context asked for, and the refund id it gave, if any.
+#[derive(Debug)]
+struct RefundAsked {
+    refund_id: Option<Uuid>,
+    order_id: OrderId,
+    amount: Money,
+    reason: RefundReason,
+}
+
+impl ConsumerModel for RefundPayment {
+    type Read = RefundAsked;
+
+    fn read(self) -> Result<RefundAsked, String> {
+        let Self(command) = self;
+        let decode = |e: crate::ports::BillingError| format!("refund-payment: {e}");
+        Ok(RefundAsked {
+            refund_id: command.refund_id,
+            order_id: OrderId::from_uuid(command.order_id),
+            amount: input::amount("amount", &amount(&command.amount)).map_err(decode)?,
+            reason: input::refund_reason(&command.reason).map_err(decode)?,
+        })
+    }
+}
+
 /// Billing's reading of shipping's `shipment-damaged` v1 (a tolerant reader: only what billing
-/// uses; the insurance claim is shipping's business).
+/// uses; the insurance claim is shipping's business), within the bound on the orders it names.
 #[derive(Debug, Deserialize)]
 struct ShipmentDamaged {
     shipment_id: Uuid,
     order_ids: Vec<Uuid>,
 }
 
-pub(super) fn handle<R: Repository>(
-    gateway: &dyn PaymentGateway,
-    handler_id: &str,
+impl ConsumerModel for ShipmentDamaged {
+    type Read = Self;
+
+    fn read(self) -> Result<Self, String> {
+        if self.order_ids.len() > DAMAGED_ORDERS_MAX {
+            return Err(format!(
+                "shipment-damaged: {} order_ids is more than the {DAMAGED_ORDERS_MAX} one shipment may carry",
+                self.order_ids.len()
+            ));
+        }
+        Ok(self)
+    }
+}
+
+fn charge<R: Repository>(
+    billing: &Billing,
+    request: ChargeRequest,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    charges::charge(uow, billing.gateway.as_ref(), request).map_err(message_failure)?;
+    Ok(())
+}
+
+fn refund<R: Repository>(
+    _: &Billing,
+    asked: RefundAsked,
     message: &Envelope,
     uow: &mut UnitOfWork<'_, R>,
 ) -> Result<(), MessageError> {
-    match handler_id {
-        ON_CHARGE_PAYMENT => {
-            let request = charge_payment(&decode_data(message).map_err(MessageError::Decode)?)?;
-            charges::charge(uow, gateway, request).map_err(message_failure)?;
-        }
-        ON_REFUND_PAYMENT => {
-            let command: RefundPaymentV1 = decode_data(message).map_err(MessageError::Decode)?;
-            // Without the sender's refund id, the message's own id stands in: the inbox then
-            // recognises a redelivery, and nothing else.
-            let refund_id = RefundId::from_uuid(command.refund_id.unwrap_or(message.id.as_uuid()));
-            refunds::refund(uow, refund_payment(&command, refund_id)?).map_err(message_failure)?;
-        }
-        ON_SHIPMENT_DAMAGED => {
-            let damaged: ShipmentDamaged = decode_data(message).map_err(MessageError::Decode)?;
-            check_shipment_damaged(&damaged)?;
-            let refund_id = RefundId::from_uuid(message.id.as_uuid());
-            for order_id in &damaged.order_ids {
-                refund_damaged(uow, OrderId::from_uuid(*order_id), refund_id, damaged.shipment_id)?;
-            }
-        }
-        unknown => return Err(MessageError::UnknownHandler(unknown.to_owned())),
+    let RefundAsked { refund_id, order_id, amount, reason } = asked;
+    // Without the sender's refund id, the message's own id stands in: the inbox then
+    // recognises a redelivery, and nothing else.
+    let refund_id = RefundId::from_uuid(refund_id.unwrap_or(message.id.as_uuid()));
+    refunds::refund(uow, RefundRequest { order_id, refund_id, amount, reason }).map_err(message_failure)?;
+    Ok(())
+}
+
+fn refund_damaged_shipment<R: Repository>(
+    _: &Billing,
+    damaged: ShipmentDamaged,
+    message: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    let refund_id = RefundId::from_uuid(message.id.as_uuid());
+    for order_id in &damaged.order_ids {
+        refund_damaged(uow, OrderId::from_uuid(*order_id), refund_id, damaged.shipment_id)?;
     }
     Ok(())
 }
@@ -99,51 +173,4 @@ fn refund_damaged<R: Repository>(
 
 fn amount(money: &MoneyV1) -> Amount {
     Amount { amount_cents: money.amount_cents, currency: money.currency.clone() }
-}
-
-fn charge_payment(command: &ChargePaymentV1) -> Result<ChargeRequest, MessageError> {
-    let amount = input::amount("amount", &amount(&command.amount))
-        .map_err(|e| MessageError::Decode(format!("charge-payment: {e}")))?;
-    Ok(ChargeRequest {
-        order_id: OrderId::from_uuid(command.order_id),
-        payer_id: PayerId::from_uuid(command.payer_id),
-        amount,
-    })
-}
-
-fn refund_payment(command: &RefundPaymentV1, refund_id: RefundId) -> Result<RefundRequest, MessageError> {
-    let decode = |e: crate::ports::BillingError| MessageError::Decode(format!("refund-payment: {e}"));
-    Ok(RefundRequest {
-        order_id: OrderId::from_uuid(command.order_id),
-        refund_id,
-        amount: input::amount("amount", &amount(&command.amount)).map_err(decode)?,
-        reason: input::refund_reason(&command.reason).map_err(decode)?,
-    })
-}
-
-fn check_shipment_damaged(message: &ShipmentDamaged) -> Result<(), MessageError> {
-    if message.order_ids.len() > DAMAGED_ORDERS_MAX {
-        return Err(MessageError::Decode(format!(
-            "shipment-damaged: {} order_ids is more than the {DAMAGED_ORDERS_MAX} one shipment may carry",
-            message.order_ids.len()
-        )));
-    }
-    Ok(())
-}
-
-/// The consumer's check of a `charge-payment` payload: it decodes, and every field parses.
-pub(crate) fn decode_charge_payment(raw: &RawValue) -> Result<(), String> {
-    let command: ChargePaymentV1 = decode_raw(raw)?;
-    charge_payment(&command).map(|_| ()).map_err(|e| e.to_string())
-}
-
-pub(crate) fn decode_refund_payment(raw: &RawValue) -> Result<(), String> {
-    let command: RefundPaymentV1 = decode_raw(raw)?;
-    let refund_id = RefundId::from_uuid(command.refund_id.unwrap_or_default());
-    refund_payment(&command, refund_id).map(|_| ()).map_err(|e| e.to_string())
-}
-
-pub(crate) fn decode_shipment_damaged(raw: &RawValue) -> Result<(), String> {
-    let message: ShipmentDamaged = decode_raw(raw)?;
-    check_shipment_damaged(&message).map_err(|e| e.to_string())
 }

@@ -23,7 +23,6 @@ use std::sync::Arc;
 use kernel::context::{
     Answers, BoundedContext, Caller, ContextDescriptor, HandleError, Handles, MessageError, QueryError,
 };
-use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 use serde_json::value::RawValue;
@@ -33,11 +32,6 @@ use crate::ports::{BillingCommand, BillingError, PaymentGateway, PaymentView};
 use crate::published::ReceiptDocumentV1;
 
 pub use queries::RECEIPT_ACCESS;
-
-pub(crate) use messages::{
-    decode_charge_payment, decode_refund_payment, decode_shipment_damaged, ON_CHARGE_PAYMENT, ON_REFUND_PAYMENT,
-    ON_SHIPMENT_DAMAGED,
-};
 
 /// The billing context, as the runtime hosts it. Its one outside interaction is the payment
 /// gateway, reached through the [`PaymentGateway`] port the runtime passes in.
@@ -89,15 +83,6 @@ fn message_failure(error: HandleError<BillingError>) -> MessageError {
 impl BoundedContext for Billing {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = BillingError;
-
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        messages::handle(self.gateway.as_ref(), handler_id, message, uow)
-    }
 
     fn on_deadline<R: Repository>(
         &self,

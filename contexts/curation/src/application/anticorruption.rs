@@ -15,10 +15,8 @@
 //! A message that lacks what curation uses, or carries it malformed, is refused as a decode
 //! error naming the field: the runtime dead-letters it, where an operator can see it.
 
-use kernel::message::Envelope;
-use kernel::unit_of_work::{decode_data, decode_raw};
+use kernel::inbox::ConsumerModel;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::address::{AddressFields, ShippingAddress};
@@ -32,13 +30,9 @@ use crate::domain::month::Month;
 use crate::domain::plan::{BooksPerMonth, MonthlyPrice, Plan};
 use crate::domain::title::Title;
 
-pub(crate) const ON_CUSTOMER_PROFILE: &str = "curation.on-customer-profile";
-pub(crate) const ON_BOOK_AVAILABILITY: &str = "curation.on-book-availability";
-pub(crate) const ON_BOX_DUE: &str = "curation.on-box-due";
-
 /// `bookbox.customers.customer-profile.v1`, as curation reads it.
 #[derive(Debug, Deserialize)]
-struct CustomerProfile {
+pub(super) struct CustomerProfile {
     customer_id: Uuid,
     shipping_address: Address,
     #[serde(default)]
@@ -60,7 +54,7 @@ struct Address {
 
 /// `bookbox.inventory.book-availability.v1`, as curation reads it.
 #[derive(Debug, Deserialize)]
-struct BookAvailability {
+pub(super) struct BookAvailability {
     isbn: String,
     title: String,
     #[serde(default)]
@@ -72,7 +66,7 @@ struct BookAvailability {
 
 /// `bookbox.subscriptions.box-due.v1`, as curation reads it.
 #[derive(Debug, Deserialize)]
-struct BoxDue {
+pub(super) struct BoxDue {
     subscription_id: Uuid,
     customer_id: Uuid,
     payer_id: Uuid,
@@ -106,6 +100,30 @@ pub(super) struct BookUpdate {
     pub isbn: Isbn,
     pub facts: BookFacts,
     pub version: Option<u64>,
+}
+
+impl ConsumerModel for CustomerProfile {
+    type Read = ProfileUpdate;
+
+    fn read(self) -> Result<ProfileUpdate, String> {
+        translate_profile(self)
+    }
+}
+
+impl ConsumerModel for BookAvailability {
+    type Read = BookUpdate;
+
+    fn read(self) -> Result<BookUpdate, String> {
+        translate_book(self)
+    }
+}
+
+impl ConsumerModel for BoxDue {
+    type Read = DueBox;
+
+    fn read(self) -> Result<DueBox, String> {
+        translate_box_due(self)
+    }
 }
 
 fn translate_profile(profile: CustomerProfile) -> Result<ProfileUpdate, String> {
@@ -151,48 +169,29 @@ fn translate_box_due(due: BoxDue) -> Result<DueBox, String> {
     })
 }
 
-pub(super) fn customer_profile(message: &Envelope) -> Result<ProfileUpdate, String> {
-    translate_profile(decode_data(message).map_err(|e| format!("customer-profile: {e}"))?)
-}
-
-pub(super) fn book_availability(message: &Envelope) -> Result<BookUpdate, String> {
-    translate_book(decode_data(message).map_err(|e| format!("book-availability: {e}"))?)
-}
-
-pub(super) fn box_due(message: &Envelope) -> Result<DueBox, String> {
-    translate_box_due(decode_data(message).map_err(|e| format!("box-due: {e}"))?)
-}
-
-/// The consumer's check of a `customer-profile` payload: it decodes and translates.
-pub(crate) fn decode_customer_profile(raw: &RawValue) -> Result<(), String> {
-    translate_profile(decode_raw(raw)?).map(|_| ())
-}
-
-pub(crate) fn decode_book_availability(raw: &RawValue) -> Result<(), String> {
-    translate_book(decode_raw(raw)?).map(|_| ())
-}
-
-pub(crate) fn decode_box_due(raw: &RawValue) -> Result<(), String> {
-    translate_box_due(decode_raw(raw)?).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
+    use kernel::context::MessageError;
+
     use super::*;
 
-    fn raw(json: &str) -> Box<RawValue> {
-        RawValue::from_string(json.to_owned()).unwrap()
+    /// Decodes and reads `json` as the inbox does, giving the reason of a refusal.
+    fn read<M: ConsumerModel>(json: &str) -> Result<M::Read, String> {
+        let raw = serde_json::value::RawValue::from_string(json.to_owned()).unwrap();
+        kernel::inbox::read::<M>(&raw).map_err(|e| match e {
+            MessageError::Decode(why) => why,
+            other => other.to_string(),
+        })
     }
 
     #[test]
     fn unknown_fields_and_genres_are_ignored_and_personal_data_not_kept() {
-        let profile: CustomerProfile = decode_raw(&raw(
+        let update = read::<CustomerProfile>(
             r#"{"customer_id":"c0ffee00-1234-4abc-9def-001122334455","name":"Ada","email":"ada@example.com",
                 "shipping_address":{"line1":"1 Main St","city":"Austin","state":"TX","postal_code":"73301","country":"US","geo":[1,2]},
                 "genres":["mystery","cozy-crime"],"version":4,"loyalty_tier":"gold"}"#,
-        ))
+        )
         .unwrap();
-        let update = translate_profile(profile).unwrap();
         assert_eq!(update.subscriber.preferences.iter().map(|g| g.as_str()).collect::<Vec<_>>(), ["mystery"]);
         assert_eq!(update.version, Some(4));
         let replica_json = serde_json::to_string(&update.subscriber).unwrap();
@@ -202,22 +201,22 @@ mod tests {
     #[test]
     fn what_curation_needs_must_be_there_and_well_formed() {
         let no_address = r#"{"customer_id":"c0ffee00-1234-4abc-9def-001122334455","genres":[],"version":1}"#;
-        assert!(decode_customer_profile(&raw(no_address)).unwrap_err().contains("shipping_address"));
+        assert!(read::<CustomerProfile>(no_address).unwrap_err().contains("shipping_address"));
         let bad_state = r#"{"customer_id":"c0ffee00-1234-4abc-9def-001122334455","version":1,
             "shipping_address":{"line1":"1 Main St","city":"Austin","state":"Texas","postal_code":"73301","country":"US"}}"#;
         assert_eq!(
-            decode_customer_profile(&raw(bad_state)),
+            read::<CustomerProfile>(bad_state).map(|_| ()),
             Err("customer-profile: shipping_address.state must be two capital letters".into())
         );
         let four_books = r#"{"subscription_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","customer_id":"c0ffee00-1234-4abc-9def-001122334455",
             "payer_id":"c0ffee00-1234-4abc-9def-001122334455","month":"2026-03",
             "plan":{"books_per_month":4,"monthly_price":{"amount_cents":1,"currency":"USD"}}}"#;
         assert_eq!(
-            decode_box_due(&raw(four_books)),
+            read::<BoxDue>(four_books).map(|_| ()),
             Err("box-due: plan.books_per_month: 4 books a month is not a plan; plans are 1, 2 or 3 books a month"
                 .into())
         );
         let bad_isbn = r#"{"isbn":"978-0-306-40615-7","title":"Dune","genres":[],"available":1}"#;
-        assert!(decode_book_availability(&raw(bad_isbn)).unwrap_err().starts_with("book-availability: isbn: "));
+        assert!(read::<BookAvailability>(bad_isbn).unwrap_err().starts_with("book-availability: isbn: "));
     }
 }

@@ -8,9 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 
-use super::{execute, input, views, Outcome};
+use super::{execute, input, views, CurationContext, Outcome};
 use crate::domain::book_replica::BookReplica;
 use crate::domain::curated_box::{
     BoxStatus, CuratedBox, CuratedBoxCommand, CuratedBoxError, CuratedBoxEvent, CuratedBoxId, CurationInputs, DueBox,
@@ -24,7 +25,12 @@ use crate::ports::{CuratedBoxView, CurationError};
 use crate::published::{BOX_CURATED, BOX_CURATION_FAILED};
 
 /// A box came due. A box already attempted is left as it is, without even reading the inputs.
-pub(super) fn curate<R: Repository>(uow: &mut UnitOfWork<'_, R>, due: DueBox) -> Outcome<()> {
+pub(super) fn curate<R: Repository>(
+    _: &CurationContext,
+    due: DueBox,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Outcome<()> {
     let id = due.id();
     let (curated, _) = uow.load::<CuratedBox>(&id)?;
     if !matches!(curated.status(), BoxStatus::NotCurated) {

@@ -17,8 +17,7 @@ mod views;
 
 use std::fmt::Display;
 
-use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
-use kernel::message::Envelope;
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, QueryError};
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
@@ -28,10 +27,7 @@ use crate::ports::{
     ReceivedBooksView, RetryCuration, SelectionView,
 };
 
-pub(crate) use anticorruption::{
-    decode_book_availability, decode_box_due, decode_customer_profile, ON_BOOK_AVAILABILITY, ON_BOX_DUE,
-    ON_CUSTOMER_PROFILE,
-};
+use anticorruption::{BookAvailability, BoxDue, CustomerProfile};
 
 /// The curation context, as the runtime hosts it.
 #[derive(Debug, Default, Clone, Copy)]
@@ -57,40 +53,20 @@ fn execute<A: Aggregate, R: Repository>(
     uow.execute::<A>(id, command).map_err(|error| error.refused_as(refusal))
 }
 
-/// A use case's failure while handling a message: a refusal is a defect the runtime retries
-/// and then dead-letters, with the reason.
-fn message_failure(error: HandleError<CurationError>) -> MessageError {
-    match error {
-        HandleError::Rejected(error) => MessageError::Failed(error.to_string()),
-        HandleError::Infrastructure(error) => MessageError::Infrastructure(error),
-    }
-}
-
 impl BoundedContext for CurationContext {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = CurationError;
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        match handler_id {
-            ON_CUSTOMER_PROFILE => {
-                let profile = anticorruption::customer_profile(message).map_err(MessageError::Decode)?;
-                replicas::customer(uow, profile).map_err(message_failure)
-            }
-            ON_BOOK_AVAILABILITY => {
-                let book = anticorruption::book_availability(message).map_err(MessageError::Decode)?;
-                replicas::book(uow, book).map_err(message_failure)
-            }
-            ON_BOX_DUE => {
-                let due = anticorruption::box_due(message).map_err(MessageError::Decode)?;
-                curating::curate(uow, due).map_err(message_failure)
-            }
-            unknown => Err(MessageError::UnknownHandler(unknown.to_owned())),
-        }
+// What curation consumes, one entry per message; a use case's refusal is a defect the runtime
+// retries and then dead-letters, with the reason.
+kernel::inbox! {
+    CurationContext {
+        "curation.on-customer-profile": StateTransfer "bookbox.customers.customer-profile.v1"
+            => CustomerProfile => replicas::customer,
+        "curation.on-book-availability": StateTransfer "bookbox.inventory.book-availability.v1"
+            => BookAvailability => replicas::book,
+        "curation.on-box-due": DomainEvent "bookbox.subscriptions.box-due.v1" => BoxDue => curating::curate,
     }
 }
 

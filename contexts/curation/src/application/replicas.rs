@@ -4,10 +4,11 @@
 
 use std::convert::Infallible;
 
+use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 
 use super::anticorruption::{BookUpdate, ProfileUpdate};
-use super::{execute, Outcome};
+use super::{execute, CurationContext, Outcome};
 use crate::domain::book_replica::{BookReplica, BookReplicaCommand};
 use crate::domain::customer_replica::{CustomerReplica, CustomerReplicaCommand};
 use crate::ports::CurationError;
@@ -16,14 +17,24 @@ fn never(error: Infallible) -> CurationError {
     match error {}
 }
 
-pub(super) fn customer<R: Repository>(uow: &mut UnitOfWork<'_, R>, update: ProfileUpdate) -> Outcome<()> {
+pub(super) fn customer<R: Repository>(
+    _: &CurationContext,
+    update: ProfileUpdate,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Outcome<()> {
     let ProfileUpdate { customer_id, subscriber, version } = update;
     let command = CustomerReplicaCommand::Replicate { customer_id, subscriber, version };
     execute::<CustomerReplica, R>(uow, &customer_id, &command, never)?;
     Ok(())
 }
 
-pub(super) fn book<R: Repository>(uow: &mut UnitOfWork<'_, R>, update: BookUpdate) -> Outcome<()> {
+pub(super) fn book<R: Repository>(
+    _: &CurationContext,
+    update: BookUpdate,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Outcome<()> {
     let BookUpdate { isbn, facts, version } = update;
     let command = BookReplicaCommand::Replicate { isbn: isbn.clone(), facts, version };
     execute::<BookReplica, R>(uow, &isbn, &command, never)?;

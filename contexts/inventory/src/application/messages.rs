@@ -25,22 +25,29 @@
 //!   still held is not skipped: the report proves its copies left, see `Reservation`.)
 
 use kernel::context::{HandleError, MessageError};
+use kernel::inbox::{AsIs, ConsumerModel};
 use kernel::message::Envelope;
-use kernel::unit_of_work::{decode_data, decode_raw, Repository, UnitOfWork};
+use kernel::unit_of_work::{Repository, UnitOfWork};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::input::{self, ReservationRequest};
-use super::reservations;
+use super::{reservations, InventoryContext};
 use crate::domain::ids::{OrderId, ShipmentId};
 use crate::ports::InventoryError;
 use crate::published::{ReleaseReservationV1, ReserveStockV1, ShipReservationV1};
 
-pub(crate) const ON_RESERVE_STOCK: &str = "inventory.on-reserve-stock";
-pub(crate) const ON_RELEASE_RESERVATION: &str = "inventory.on-release-reservation";
-pub(crate) const ON_SHIP_RESERVATION: &str = "inventory.on-ship-reservation";
-pub(crate) const ON_SHIPMENT_DAMAGED: &str = "inventory.on-shipment-damaged";
+kernel::inbox! {
+    InventoryContext {
+        "inventory.on-reserve-stock": Command "bookbox.inventory.reserve-stock.v1" => ReserveStock => reserve,
+        "inventory.on-release-reservation": Command "bookbox.inventory.release-reservation.v1"
+            => AsIs<ReleaseReservationV1> => release,
+        "inventory.on-ship-reservation": Command "bookbox.inventory.ship-reservation.v1"
+            => AsIs<ShipReservationV1> => ship,
+        "inventory.on-shipment-damaged": DomainEvent "bookbox.shipping.shipment-damaged.v1"
+            => ShipmentDamaged => lose_in_transit,
+    }
+}
 
 /// Orders one `shipment-damaged` may name: far above any combined shipment (shipping's schema
 /// allows 20), and a bound on the work one message causes.
@@ -54,88 +61,87 @@ struct ShipmentDamaged {
     order_ids: Vec<Uuid>,
 }
 
-pub(super) fn handle<R: Repository>(
-    handler_id: &str,
-    message: &Envelope,
+/// Inventory's own `reserve-stock` v1, read as a request to reserve: every field parsed.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct ReserveStock(ReserveStockV1);
+
+impl ConsumerModel for ReserveStock {
+    type Read = ReservationRequest;
+
+    fn read(self) -> Result<ReservationRequest, String> {
+        let Self(command) = self;
+        input::reservation_request(
+            OrderId::from_uuid(command.order_id),
+            &command.warehouse,
+            command.lines.iter().map(|line| (line.isbn.as_str(), line.quantity)),
+        )
+        .map_err(|e| format!("reserve-stock: {e}"))
+    }
+}
+
+/// A damaged shipment, within the bound on the orders it may name.
+impl ConsumerModel for ShipmentDamaged {
+    type Read = Self;
+
+    fn read(self) -> Result<Self, String> {
+        if self.order_ids.len() > DAMAGED_ORDERS_MAX {
+            return Err(format!(
+                "shipment-damaged: {} order_ids is more than the {DAMAGED_ORDERS_MAX} one shipment may carry",
+                self.order_ids.len()
+            ));
+        }
+        Ok(self)
+    }
+}
+
+fn reserve<R: Repository>(
+    _: &InventoryContext,
+    request: ReservationRequest,
+    _: &Envelope,
     uow: &mut UnitOfWork<'_, R>,
 ) -> Result<(), MessageError> {
-    match handler_id {
-        ON_RESERVE_STOCK => {
-            let request = reserve_stock(&decode_data(message).map_err(MessageError::Decode)?)?;
-            reservations::reserve(uow, request).map_err(failure)?;
-        }
-        ON_RELEASE_RESERVATION => {
-            let command: ReleaseReservationV1 = decode_data(message).map_err(MessageError::Decode)?;
-            match reservations::release(uow, OrderId::from_uuid(command.order_id)) {
-                Ok(_) | Err(HandleError::Rejected(InventoryError::NoReservation { .. })) => {}
-                Err(error) => return Err(failure(error)),
-            }
-        }
-        ON_SHIP_RESERVATION => {
-            let command: ShipReservationV1 = decode_data(message).map_err(MessageError::Decode)?;
-            reservations::ship(uow, OrderId::from_uuid(command.order_id)).map_err(failure)?;
-        }
-        ON_SHIPMENT_DAMAGED => {
-            let damaged: ShipmentDamaged = decode_data(message).map_err(MessageError::Decode)?;
-            check_shipment_damaged(&damaged)?;
-            let shipment_id = ShipmentId::from_uuid(damaged.shipment_id);
-            for order_id in &damaged.order_ids {
-                match reservations::record_loss_in_transit(uow, OrderId::from_uuid(*order_id), shipment_id) {
-                    Ok(_)
-                    | Err(HandleError::Rejected(
-                        InventoryError::NoReservation { .. } | InventoryError::AlreadyReleased { .. },
-                    )) => {}
-                    Err(error) => return Err(failure(error)),
-                }
-            }
-        }
-        unknown => return Err(MessageError::UnknownHandler(unknown.to_owned())),
-    }
+    reservations::reserve(uow, request)?;
     Ok(())
 }
 
-fn reserve_stock(command: &ReserveStockV1) -> Result<ReservationRequest, MessageError> {
-    input::reservation_request(
-        OrderId::from_uuid(command.order_id),
-        &command.warehouse,
-        command.lines.iter().map(|line| (line.isbn.as_str(), line.quantity)),
-    )
-    .map_err(|e| MessageError::Decode(format!("reserve-stock: {e}")))
+fn release<R: Repository>(
+    _: &InventoryContext,
+    command: ReleaseReservationV1,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    match reservations::release(uow, OrderId::from_uuid(command.order_id)) {
+        Ok(_) | Err(HandleError::Rejected(InventoryError::NoReservation { .. })) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
 }
 
-fn check_shipment_damaged(message: &ShipmentDamaged) -> Result<(), MessageError> {
-    if message.order_ids.len() > DAMAGED_ORDERS_MAX {
-        return Err(MessageError::Decode(format!(
-            "shipment-damaged: {} order_ids is more than the {DAMAGED_ORDERS_MAX} one shipment may carry",
-            message.order_ids.len()
-        )));
-    }
+fn ship<R: Repository>(
+    _: &InventoryContext,
+    command: ShipReservationV1,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    reservations::ship(uow, OrderId::from_uuid(command.order_id))?;
     Ok(())
 }
 
-fn failure(error: HandleError<InventoryError>) -> MessageError {
-    match error {
-        HandleError::Rejected(error) => MessageError::Failed(error.to_string()),
-        HandleError::Infrastructure(error) => MessageError::Infrastructure(error),
+fn lose_in_transit<R: Repository>(
+    _: &InventoryContext,
+    damaged: ShipmentDamaged,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    let shipment_id = ShipmentId::from_uuid(damaged.shipment_id);
+    for order_id in &damaged.order_ids {
+        match reservations::record_loss_in_transit(uow, OrderId::from_uuid(*order_id), shipment_id) {
+            Ok(_)
+            | Err(HandleError::Rejected(
+                InventoryError::NoReservation { .. } | InventoryError::AlreadyReleased { .. },
+            )) => {}
+            Err(error) => return Err(error.into()),
+        }
     }
-}
-
-/// The consumer's check of a `reserve-stock` payload: it decodes, and every field parses.
-pub(crate) fn decode_reserve_stock(raw: &RawValue) -> Result<(), String> {
-    let command: ReserveStockV1 = decode_raw(raw)?;
-    reserve_stock(&command).map(|_| ()).map_err(|e| e.to_string())
-}
-
-pub(crate) fn decode_release_reservation(raw: &RawValue) -> Result<(), String> {
-    decode_raw::<ReleaseReservationV1>(raw).map(|_| ())
-}
-
-pub(crate) fn decode_ship_reservation(raw: &RawValue) -> Result<(), String> {
-    decode_raw::<ShipReservationV1>(raw).map(|_| ())
-}
-
-/// The consumer's check of shipping's `shipment-damaged` payload: it decodes, within bounds.
-pub(crate) fn decode_shipment_damaged(raw: &RawValue) -> Result<(), String> {
-    let damaged: ShipmentDamaged = decode_raw(raw)?;
-    check_shipment_damaged(&damaged).map_err(|e| e.to_string())
+    Ok(())
 }

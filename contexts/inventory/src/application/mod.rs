@@ -18,8 +18,7 @@ mod views;
 
 use std::fmt::Display;
 
-use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
-use kernel::message::Envelope;
+use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, QueryError};
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
@@ -28,11 +27,6 @@ use crate::ports::{
     AddBook, CatalogEntryView, DispatchTransfer, InventoryError, MarkBookAvailable, MarkBookUnavailable,
     ReceiveShipment, ReceiveTransfer, RecordDamagedCopies, RecordLostCopies, ReleaseReservation, ReservationView,
     ReserveStock, ReviseBook, ShipReservation, StockReport, TransferView, WarehouseStock,
-};
-
-pub(crate) use messages::{
-    decode_release_reservation, decode_reserve_stock, decode_ship_reservation, decode_shipment_damaged,
-    ON_RELEASE_RESERVATION, ON_RESERVE_STOCK, ON_SHIPMENT_DAMAGED, ON_SHIP_RESERVATION,
 };
 
 /// The inventory context, as the runtime hosts it.
@@ -62,15 +56,6 @@ fn execute<A: Aggregate, R: Repository>(
 impl BoundedContext for InventoryContext {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = InventoryError;
-
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        messages::handle(handler_id, message, uow)
-    }
 }
 
 impl kernel::context::Command for AddBook {

@@ -35,7 +35,12 @@ pub enum Delivery {
 }
 
 impl<C: BoundedContext> ContextHarness<C> {
+    /// Hosts `context`. Panics if its declaration does not consume exactly what its inbox
+    /// handles, so every context's tests catch a second, drifting list.
     pub fn new(context: C) -> Self {
+        if let Err(drift) = crate::inbox::declared_by_inbox::<C>() {
+            panic!("{drift}");
+        }
         let clock = Arc::new(ManualClock::new(Timestamp::parse("2026-01-01T00:00:00Z").expect("valid")));
         let store = InMemoryEventStore::new(C::CONTEXT.name, clock.clone());
         Self { context, store, clock, ids: SequentialIds::new(1), seen: OutboxSeq(0) }
@@ -81,35 +86,52 @@ impl<C: BoundedContext> ContextHarness<C> {
         message: &Envelope,
         links: Option<&dyn LinkResolver>,
     ) -> Result<Delivery, MessageError> {
-        let descriptor = C::CONTEXT;
-        let handlers: Vec<_> = descriptor.consumes.iter().filter(|s| s.message_type == message.message_type).collect();
+        let handlers: Vec<_> = C::CONTEXT.consumes.iter().filter(|s| s.message_type == message.message_type).collect();
         if handlers.is_empty() {
             return Ok(Delivery::NotSubscribed);
         }
         let mut outcome = Delivery::Duplicate;
         for subscription in handlers {
-            let mark = InboxMark { consumer: subscription.handler_id.to_owned(), message_id: message.id };
-            if self.store.is_processed(&mark).map_err(crate::repository::LoadError::from)? {
-                continue;
+            if self.deliver_to_handler(subscription.handler_id, message, links)? == Delivery::Processed {
+                outcome = Delivery::Processed;
             }
-            let mut repository = StoreRepository(&self.store);
-            let mut uow = UnitOfWork::new(
-                &mut repository,
-                descriptor.name,
-                self.clock.now(),
-                &self.ids,
-                message.correlationid,
-                CausationId::from_uuid(message.id.as_uuid()),
-            );
-            if let Some(links) = links {
-                uow = uow.with_links(links);
-            }
-            self.context.on_message(subscription.handler_id, message, &mut uow)?;
-            let finished = uow.finish();
-            self.commit(finished, Some(mark)).expect("a single-threaded harness commits without conflict");
-            outcome = Delivery::Processed;
         }
         Ok(outcome)
+    }
+
+    /// Delivers a message to one handler, by its id, as the runtime does once it has routed
+    /// the message: through the inbox, whatever the message's type. An id the context's inbox
+    /// does not declare is refused.
+    pub fn deliver_to(&self, handler_id: &str, message: &Envelope) -> Result<Delivery, MessageError> {
+        self.deliver_to_handler(handler_id, message, None)
+    }
+
+    fn deliver_to_handler(
+        &self,
+        handler_id: &str,
+        message: &Envelope,
+        links: Option<&dyn LinkResolver>,
+    ) -> Result<Delivery, MessageError> {
+        let mark = InboxMark { consumer: handler_id.to_owned(), message_id: message.id };
+        if self.store.is_processed(&mark).map_err(crate::repository::LoadError::from)? {
+            return Ok(Delivery::Duplicate);
+        }
+        let mut repository = StoreRepository(&self.store);
+        let mut uow = UnitOfWork::new(
+            &mut repository,
+            C::CONTEXT.name,
+            self.clock.now(),
+            &self.ids,
+            message.correlationid,
+            CausationId::from_uuid(message.id.as_uuid()),
+        );
+        if let Some(links) = links {
+            uow = uow.with_links(links);
+        }
+        self.context.on_message(handler_id, message, &mut uow)?;
+        let finished = uow.finish();
+        self.commit(finished, Some(mark)).expect("a single-threaded harness commits without conflict");
+        Ok(Delivery::Processed)
     }
 
     /// Moves the clock to `now` and fires every deadline due by then, each in its own unit

@@ -155,22 +155,13 @@ struct Counted {
 impl crate::context::BoundedContext for CounterContext {
     const CONTEXT: &'static crate::context::ContextDescriptor = &COUNTER_CONTEXT;
     type Error = CounterError;
-
-    fn on_message<R: crate::unit_of_work::Repository>(
-        &self,
-        handler_id: &str,
-        message: &crate::message::Envelope,
-        uow: &mut crate::unit_of_work::UnitOfWork<'_, R>,
-    ) -> Result<(), crate::context::MessageError> {
-        crate::inbox::Inbox::on_message(self, handler_id, message, uow)
-    }
 }
 
 crate::inbox! {
     CounterContext {
         /// Counts every thing that happened elsewhere.
         "counting.on-thing-happened": DomainEvent "bookbox.elsewhere.thing-happened.v1"
-            => ThingHappened => count_thing,
+            => crate::inbox::AsIs<ThingHappened> => count_thing,
     }
 }
 

@@ -18,9 +18,8 @@
 //! A message that lacks what orders uses, or carries it malformed, is a decode error naming
 //! the field: the runtime dead-letters it, where an operator can see it.
 
-use serde::de::DeserializeOwned;
+use kernel::inbox::ConsumerModel;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::address::{AddressFields, ShippingAddress};
@@ -33,20 +32,7 @@ use crate::domain::month::Month;
 use crate::domain::text::{Label, Reason};
 use crate::domain::warehouse::Warehouse;
 
-pub(crate) const ON_BOX_CURATED: &str = "orders.on-box-curated";
-pub(crate) const ON_STOCK_RESERVED: &str = "orders.on-stock-reserved";
-pub(crate) const ON_STOCK_RESERVATION_REJECTED: &str = "orders.on-stock-reservation-rejected";
-pub(crate) const ON_RESERVATION_RELEASED: &str = "orders.on-reservation-released";
-pub(crate) const ON_RESERVED_STOCK_SHIPPED: &str = "orders.on-reserved-stock-shipped";
-pub(crate) const ON_PAYMENT_CAPTURED: &str = "orders.on-payment-captured";
-pub(crate) const ON_PAYMENT_FAILED: &str = "orders.on-payment-failed";
-pub(crate) const ON_PAYMENT_REFUNDED: &str = "orders.on-payment-refunded";
-pub(crate) const ON_SHIPMENT_DISPATCHED: &str = "orders.on-shipment-dispatched";
-pub(crate) const ON_SHIPMENT_DELIVERED: &str = "orders.on-shipment-delivered";
-pub(crate) const ON_SHIPMENT_RETURNED: &str = "orders.on-shipment-returned";
-pub(crate) const ON_SHIPMENT_DAMAGED: &str = "orders.on-shipment-damaged";
-
-/// What an incoming message means to orders.
+/// What an incoming message means to orders: every model below reads as one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Inbound {
     /// A curated box, to become a box order.
@@ -55,81 +41,11 @@ pub(crate) enum Inbound {
     Answer { order_ids: Vec<OrderId>, answer: Answer },
 }
 
-/// Reads the payload a handler receives, or says what is wrong with it.
-pub(crate) fn read(handler_id: &str, data: &RawValue) -> Result<Inbound, String> {
-    match handler_id {
-        ON_BOX_CURATED => curated_box(parse(data)?),
-        ON_STOCK_RESERVED => {
-            let m: WarehouseAnswer = parse(data)?;
-            answer(m.order_id, Answer::StockReserved { warehouse: warehouse(&m.warehouse)? })
-        }
-        ON_STOCK_RESERVATION_REJECTED => reservation_rejected(parse(data)?),
-        ON_RESERVATION_RELEASED => {
-            let m: WarehouseAnswer = parse(data)?;
-            answer(m.order_id, Answer::ReservationReleased { warehouse: warehouse(&m.warehouse)? })
-        }
-        ON_RESERVED_STOCK_SHIPPED => {
-            let m: WarehouseAnswer = parse(data)?;
-            answer(m.order_id, Answer::ReservedStockShipped { warehouse: warehouse(&m.warehouse)? })
-        }
-        ON_PAYMENT_CAPTURED => {
-            let m: PaymentCaptured = parse(data)?;
-            let captured = Answer::PaymentCaptured {
-                payment_id: PaymentId::from_uuid(m.payment_id),
-                amount: money("amount", &m.amount)?,
-            };
-            answer(m.order_id, captured)
-        }
-        ON_PAYMENT_FAILED => {
-            let m: PaymentFailed = parse(data)?;
-            answer(m.order_id, Answer::PaymentFailed { reason: reason("reason", &m.reason)? })
-        }
-        ON_PAYMENT_REFUNDED => {
-            let m: PaymentRefunded = parse(data)?;
-            answer(m.order_id, Answer::PaymentRefunded { refunded_total: money("refunded_total", &m.refunded_total)? })
-        }
-        ON_SHIPMENT_DISPATCHED => {
-            let m: ShipmentDispatched = parse(data)?;
-            let dispatched = Answer::ShipmentDispatched {
-                shipment_id: ShipmentId::from_uuid(m.shipment_id),
-                carrier: label("carrier", &m.carrier)?,
-                tracking_number: label("tracking_number", &m.tracking_number)?,
-            };
-            shipment_answer(&m.order_ids, dispatched)
-        }
-        ON_SHIPMENT_DELIVERED => {
-            let m: ShipmentNews = parse(data)?;
-            shipment_answer(
-                &m.order_ids,
-                Answer::ShipmentDelivered { shipment_id: ShipmentId::from_uuid(m.shipment_id) },
-            )
-        }
-        ON_SHIPMENT_RETURNED => {
-            let m: ShipmentNews = parse(data)?;
-            shipment_answer(
-                &m.order_ids,
-                Answer::ShipmentReturned { shipment_id: ShipmentId::from_uuid(m.shipment_id) },
-            )
-        }
-        ON_SHIPMENT_DAMAGED => {
-            let m: ShipmentDamaged = parse(data)?;
-            let insurance_claim = match &m.insurance_claim {
-                Some(claim) => money("insurance_claim", claim)?,
-                None => Money::ZERO,
-            };
-            let damaged =
-                Answer::ShipmentDamaged { shipment_id: ShipmentId::from_uuid(m.shipment_id), insurance_claim };
-            shipment_answer(&m.order_ids, damaged)
-        }
-        unknown => Err(format!("orders has no handler `{unknown}`")),
-    }
-}
-
 // The messages, as orders reads them.
 
 /// `bookbox.curation.box-curated.v1`.
 #[derive(Debug, Deserialize)]
-struct BoxCurated {
+pub(crate) struct BoxCurated {
     box_id: Uuid,
     subscription_id: Uuid,
     customer_id: Uuid,
@@ -175,9 +91,24 @@ struct WarehouseAnswer {
     warehouse: String,
 }
 
+/// `bookbox.inventory.stock-reserved.v1`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct StockReserved(WarehouseAnswer);
+
+/// `bookbox.inventory.reservation-released.v1`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ReservationReleased(WarehouseAnswer);
+
+/// `bookbox.inventory.reserved-stock-shipped.v1`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ReservedStockShipped(WarehouseAnswer);
+
 /// `bookbox.inventory.stock-reservation-rejected.v1`.
 #[derive(Debug, Deserialize)]
-struct ReservationRejected {
+pub(crate) struct ReservationRejected {
     order_id: Uuid,
     warehouse: String,
     reason: String,
@@ -192,7 +123,7 @@ struct Shortage {
 
 /// `bookbox.billing.payment-captured.v1`.
 #[derive(Debug, Deserialize)]
-struct PaymentCaptured {
+pub(crate) struct PaymentCaptured {
     order_id: Uuid,
     payment_id: Uuid,
     amount: Amount,
@@ -200,21 +131,21 @@ struct PaymentCaptured {
 
 /// `bookbox.billing.payment-failed.v1`.
 #[derive(Debug, Deserialize)]
-struct PaymentFailed {
+pub(crate) struct PaymentFailed {
     order_id: Uuid,
     reason: String,
 }
 
 /// `bookbox.billing.payment-refunded.v1`.
 #[derive(Debug, Deserialize)]
-struct PaymentRefunded {
+pub(crate) struct PaymentRefunded {
     order_id: Uuid,
     refunded_total: Amount,
 }
 
 /// `bookbox.shipping.shipment-dispatched.v1`.
 #[derive(Debug, Deserialize)]
-struct ShipmentDispatched {
+pub(crate) struct ShipmentDispatched {
     shipment_id: Uuid,
     order_ids: Vec<Uuid>,
     carrier: String,
@@ -228,19 +159,140 @@ struct ShipmentNews {
     order_ids: Vec<Uuid>,
 }
 
+/// `bookbox.shipping.shipment-delivered.v1`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ShipmentDelivered(ShipmentNews);
+
+/// `bookbox.shipping.shipment-returned.v1`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ShipmentReturned(ShipmentNews);
+
 /// `bookbox.shipping.shipment-damaged.v1`.
 #[derive(Debug, Deserialize)]
-struct ShipmentDamaged {
+pub(crate) struct ShipmentDamaged {
     shipment_id: Uuid,
     order_ids: Vec<Uuid>,
     #[serde(default)]
     insurance_claim: Option<Amount>,
 }
 
-// Translation into the domain.
+// Translation into the domain: each model reads as what it means to orders.
 
-fn parse<T: DeserializeOwned>(data: &RawValue) -> Result<T, String> {
-    serde_json::from_str(data.get()).map_err(|e| e.to_string())
+impl ConsumerModel for BoxCurated {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        curated_box(self)
+    }
+}
+
+impl ConsumerModel for StockReserved {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let Self(m) = self;
+        answer(m.order_id, Answer::StockReserved { warehouse: warehouse(&m.warehouse)? })
+    }
+}
+
+impl ConsumerModel for ReservationRejected {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        reservation_rejected(self)
+    }
+}
+
+impl ConsumerModel for ReservationReleased {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let Self(m) = self;
+        answer(m.order_id, Answer::ReservationReleased { warehouse: warehouse(&m.warehouse)? })
+    }
+}
+
+impl ConsumerModel for ReservedStockShipped {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let Self(m) = self;
+        answer(m.order_id, Answer::ReservedStockShipped { warehouse: warehouse(&m.warehouse)? })
+    }
+}
+
+impl ConsumerModel for PaymentCaptured {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let amount = money("amount", &self.amount)?;
+        answer(self.order_id, Answer::PaymentCaptured { payment_id: PaymentId::from_uuid(self.payment_id), amount })
+    }
+}
+
+impl ConsumerModel for PaymentFailed {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        answer(self.order_id, Answer::PaymentFailed { reason: reason("reason", &self.reason)? })
+    }
+}
+
+impl ConsumerModel for PaymentRefunded {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let refunded_total = money("refunded_total", &self.refunded_total)?;
+        answer(self.order_id, Answer::PaymentRefunded { refunded_total })
+    }
+}
+
+impl ConsumerModel for ShipmentDispatched {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let dispatched = Answer::ShipmentDispatched {
+            shipment_id: ShipmentId::from_uuid(self.shipment_id),
+            carrier: label("carrier", &self.carrier)?,
+            tracking_number: label("tracking_number", &self.tracking_number)?,
+        };
+        shipment_answer(&self.order_ids, dispatched)
+    }
+}
+
+impl ConsumerModel for ShipmentDelivered {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let Self(m) = self;
+        let delivered = Answer::ShipmentDelivered { shipment_id: ShipmentId::from_uuid(m.shipment_id) };
+        shipment_answer(&m.order_ids, delivered)
+    }
+}
+
+impl ConsumerModel for ShipmentReturned {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let Self(m) = self;
+        let returned = Answer::ShipmentReturned { shipment_id: ShipmentId::from_uuid(m.shipment_id) };
+        shipment_answer(&m.order_ids, returned)
+    }
+}
+
+impl ConsumerModel for ShipmentDamaged {
+    type Read = Inbound;
+
+    fn read(self) -> Result<Inbound, String> {
+        let insurance_claim = match &self.insurance_claim {
+            Some(claim) => money("insurance_claim", claim)?,
+            None => Money::ZERO,
+        };
+        let damaged = Answer::ShipmentDamaged { shipment_id: ShipmentId::from_uuid(self.shipment_id), insurance_claim };
+        shipment_answer(&self.order_ids, damaged)
+    }
 }
 
 fn curated_box(m: BoxCurated) -> Result<Inbound, String> {

@@ -25,7 +25,10 @@ use kernel::repository::LoadError;
 use kernel::unit_of_work::{ExecuteError, Repository, UnitOfWork};
 use kernel::{Aggregate, Envelope, StreamId};
 
-use self::anticorruption::Inbound;
+use self::anticorruption::{
+    BoxCurated, Inbound, PaymentCaptured, PaymentFailed, PaymentRefunded, ReservationRejected, ReservationReleased,
+    ReservedStockShipped, ShipmentDamaged, ShipmentDelivered, ShipmentDispatched, ShipmentReturned, StockReserved,
+};
 use self::process::{DeadlinePayload, Outcome, DEADLINE_PREFIX};
 use crate::domain::box_order::commands::{Answer, BoxOrderCommand, BoxOrderError};
 use crate::domain::box_order::{BoxOrder, Terms};
@@ -48,30 +51,6 @@ impl BoundedContext for Orders {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = OrdersError;
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        if !crate::CONTEXT.consumes.iter().any(|s| s.handler_id == handler_id) {
-            return Err(MessageError::UnknownHandler(handler_id.to_owned()));
-        }
-        let data = message
-            .data
-            .as_deref()
-            .ok_or_else(|| MessageError::Decode(format!("message {} has no data", message.id)))?;
-        match anticorruption::read(handler_id, data).map_err(MessageError::Decode)? {
-            Inbound::CuratedBox { box_id, terms } => accept_box(uow, box_id, terms).map_err(message_failure),
-            Inbound::Answer { order_ids, answer } => {
-                for order_id in order_ids {
-                    take_answer(uow, order_id, answer.clone())?;
-                }
-                Ok(())
-            }
-        }
-    }
-
     fn on_deadline<R: Repository>(
         &self,
         key: &str,
@@ -85,6 +64,49 @@ impl BoundedContext for Orders {
             .map_err(|e| MessageError::Decode(format!("deadline `{key}`: {e}")))?;
         let timeout = BoxOrderCommand::HandleTimeout { step: due.step, attempt: due.attempt };
         ignoring_unknown_orders(process::run(uow, due.order_id, &timeout, Some(key)))
+    }
+}
+
+// What orders consumes, one entry per message: each model reads as what the message means to
+// orders (`Inbound`), which `take` acts on.
+kernel::inbox! {
+    Orders {
+        "orders.on-box-curated": DomainEvent "bookbox.curation.box-curated.v1" => BoxCurated => take,
+        "orders.on-stock-reserved": DomainEvent "bookbox.inventory.stock-reserved.v1" => StockReserved => take,
+        "orders.on-stock-reservation-rejected": DomainEvent "bookbox.inventory.stock-reservation-rejected.v1"
+            => ReservationRejected => take,
+        "orders.on-reservation-released": DomainEvent "bookbox.inventory.reservation-released.v1"
+            => ReservationReleased => take,
+        "orders.on-reserved-stock-shipped": DomainEvent "bookbox.inventory.reserved-stock-shipped.v1"
+            => ReservedStockShipped => take,
+        "orders.on-payment-captured": DomainEvent "bookbox.billing.payment-captured.v1" => PaymentCaptured => take,
+        "orders.on-payment-failed": DomainEvent "bookbox.billing.payment-failed.v1" => PaymentFailed => take,
+        "orders.on-payment-refunded": DomainEvent "bookbox.billing.payment-refunded.v1" => PaymentRefunded => take,
+        "orders.on-shipment-dispatched": DomainEvent "bookbox.shipping.shipment-dispatched.v1"
+            => ShipmentDispatched => take,
+        "orders.on-shipment-delivered": DomainEvent "bookbox.shipping.shipment-delivered.v1"
+            => ShipmentDelivered => take,
+        "orders.on-shipment-returned": DomainEvent "bookbox.shipping.shipment-returned.v1"
+            => ShipmentReturned => take,
+        "orders.on-shipment-damaged": DomainEvent "bookbox.shipping.shipment-damaged.v1" => ShipmentDamaged => take,
+    }
+}
+
+/// A curated box becomes an order; an answer goes to each order it concerns.
+fn take<R: Repository>(
+    _: &Orders,
+    inbound: Inbound,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    match inbound {
+        Inbound::CuratedBox { box_id, terms } => accept_box(uow, box_id, terms).map_err(message_failure),
+        Inbound::Answer { order_ids, answer } => {
+            for order_id in order_ids {
+                take_answer(uow, order_id, answer.clone())?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -12,12 +12,12 @@ use kernel::context::{Answers, BoundedContext, ContextDescriptor, MessageError, 
 use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 
+use crate::domain::facts::Fact;
 use crate::domain::projection;
 use crate::ports::inbound::Answering;
+use crate::ports::incoming::{BookAvailabilityV1, BoxOrderV1, OrderEndedV1, PaymentCapturedV1, PaymentRefundedV1};
 use crate::ports::queries::{CustomerLifetimeValue, CustomersOver, OrdersByEndState, SalesByState, StockByBook};
-use crate::ports::{
-    incoming, CustomerValueView, CustomersOverView, OutcomesView, ReportingError, SalesByStateView, StockView,
-};
+use crate::ports::{CustomerValueView, CustomersOverView, OutcomesView, ReportingError, SalesByStateView, StockView};
 
 /// The reporting context, as the runtime hosts it.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,17 +27,32 @@ impl BoundedContext for ReportingContext {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     /// Reporting takes no commands, so it refuses none.
     type Error = ReportingError;
+}
 
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        let fact = incoming::read(handler_id, message)?;
-        projection::project(&mut store::StoreLedger(uow), &fact)?;
-        Ok(())
+// What reporting consumes, one entry per message: each model reads as the fact it tells, which
+// `project` records. A rebuild reads through these same entries (`crate::read_fact`).
+kernel::inbox! {
+    ReportingContext {
+        "reporting.on-box-order": StateTransfer "bookbox.orders.box-order.v1" => BoxOrderV1 => project,
+        "reporting.on-order-ended": DomainEvent "bookbox.orders.order-ended.v1" => OrderEndedV1 => project,
+        "reporting.on-payment-captured": DomainEvent "bookbox.billing.payment-captured.v1"
+            => PaymentCapturedV1 => project,
+        "reporting.on-payment-refunded": DomainEvent "bookbox.billing.payment-refunded.v1"
+            => PaymentRefundedV1 => project,
+        "reporting.on-book-availability": StateTransfer "bookbox.inventory.book-availability.v1"
+            => BookAvailabilityV1 => project,
     }
+}
+
+/// Projects a fact onto the store, committed with the message's inbox mark.
+fn project<R: Repository>(
+    _: &ReportingContext,
+    fact: Fact,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    projection::project(&mut store::StoreLedger(uow), &fact)?;
+    Ok(())
 }
 
 impl kernel::context::Query for SalesByState {

@@ -3,26 +3,24 @@
 //! requires only the fields reporting uses and ignores every other, so producers can add
 //! fields freely; each translates a message into one domain [`Fact`].
 //!
-//! | handler | message | kind | what reporting takes |
-//! |---|---|---|---|
-//! | `reporting.on-box-order` | `bookbox.orders.box-order.v1` | state transfer | order id, month, state; status, captured and refunded only once `ended` |
-//! | `reporting.on-order-ended` | `bookbox.orders.order-ended.v1` | domain event | order id, month, state, end state, captured, refunded |
-//! | `reporting.on-payment-captured` | `bookbox.billing.payment-captured.v1` | domain event | order id, payer id, amount |
-//! | `reporting.on-payment-refunded` | `bookbox.billing.payment-refunded.v1` | domain event | order id, refunded total |
-//! | `reporting.on-book-availability` | `bookbox.inventory.book-availability.v1` | state transfer | ISBN, title, available, per warehouse, unavailable, version |
+//! | message | kind | what reporting takes |
+//! |---|---|---|
+//! | `bookbox.orders.box-order.v1` | state transfer | order id, month, state; status, captured and refunded only once `ended` |
+//! | `bookbox.orders.order-ended.v1` | domain event | order id, month, state, end state, captured, refunded |
+//! | `bookbox.billing.payment-captured.v1` | domain event | order id, payer id, amount |
+//! | `bookbox.billing.payment-refunded.v1` | domain event | order id, refunded total |
+//! | `bookbox.inventory.book-availability.v1` | state transfer | ISBN, title, available, per warehouse, unavailable, version |
 //!
-//! A message that lacks what reporting uses, or carries it malformed, is refused as a decode
-//! error naming the message and the field: the runtime dead-letters it, and a rebuild skips it
-//! the same way, so neither counts it.
+//! Each model is a [`ConsumerModel`] that reads as a [`Fact`]; reporting's inbox (one entry per
+//! message, in the application) names them, and a rebuild ([`super::ReadModels`]) reads through
+//! those same entries. A message that lacks what reporting uses, or carries it malformed, is
+//! refused as a decode error naming the message and the field: the runtime dead-letters it, and
+//! a rebuild skips it the same way, so neither counts it.
 
 use std::collections::BTreeMap;
 
-use kernel::context::MessageError;
-use kernel::message::Envelope;
-use kernel::unit_of_work::decode_raw;
-use serde::de::DeserializeOwned;
+use kernel::inbox::ConsumerModel;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::end_state::EndState;
@@ -35,16 +33,10 @@ use crate::domain::title::Title;
 use crate::domain::us_state::UsState;
 use crate::domain::warehouse::Warehouse;
 
-pub const ON_BOX_ORDER: &str = "reporting.on-box-order";
-pub const ON_ORDER_ENDED: &str = "reporting.on-order-ended";
-pub const ON_PAYMENT_CAPTURED: &str = "reporting.on-payment-captured";
-pub const ON_PAYMENT_REFUNDED: &str = "reporting.on-payment-refunded";
-pub const ON_BOOK_AVAILABILITY: &str = "reporting.on-book-availability";
-
 /// `bookbox.orders.box-order.v1`, as reporting reads it. What an order ends with is required
 /// only of an order that ended.
 #[derive(Debug, Deserialize)]
-struct BoxOrderV1 {
+pub(crate) struct BoxOrderV1 {
     order_id: Uuid,
     month: String,
     shipping_state: String,
@@ -59,7 +51,7 @@ struct BoxOrderV1 {
 
 /// `bookbox.orders.order-ended.v1`, as reporting reads it.
 #[derive(Debug, Deserialize)]
-struct OrderEndedV1 {
+pub(crate) struct OrderEndedV1 {
     order_id: Uuid,
     month: String,
     shipping_state: String,
@@ -70,7 +62,7 @@ struct OrderEndedV1 {
 
 /// `bookbox.billing.payment-captured.v1`, as reporting reads it.
 #[derive(Debug, Deserialize)]
-struct PaymentCapturedV1 {
+pub(crate) struct PaymentCapturedV1 {
     order_id: Uuid,
     payer_id: Uuid,
     amount: MoneyV1,
@@ -79,14 +71,14 @@ struct PaymentCapturedV1 {
 /// `bookbox.billing.payment-refunded.v1`, as reporting reads it: the running total, not the
 /// amount of this refund, so a repeated or overtaken refund cannot count twice.
 #[derive(Debug, Deserialize)]
-struct PaymentRefundedV1 {
+pub(crate) struct PaymentRefundedV1 {
     order_id: Uuid,
     refunded_total: MoneyV1,
 }
 
 /// `bookbox.inventory.book-availability.v1`, as reporting reads it.
 #[derive(Debug, Deserialize)]
-struct BookAvailabilityV1 {
+pub(crate) struct BookAvailabilityV1 {
     isbn: String,
     title: String,
     available: u64,
@@ -101,45 +93,44 @@ struct MoneyV1 {
     currency: String,
 }
 
-/// The handler of each message type reporting consumes.
-pub(crate) fn handler_of(message_type: &str) -> Option<&'static str> {
-    crate::CONTEXT.consumes.iter().find(|s| s.message_type == message_type).map(|s| s.handler_id)
+impl ConsumerModel for BoxOrderV1 {
+    type Read = Fact;
+
+    fn read(self) -> Result<Fact, String> {
+        box_order(self)
+    }
 }
 
-/// Reads a delivered message as the fact it tells, for the handler `handler_id`.
-pub(crate) fn read(handler_id: &str, message: &Envelope) -> Result<Fact, MessageError> {
-    let Some(data) = message.data.as_deref() else {
-        return Err(MessageError::Decode(format!("message {} ({}) carries no data", message.id, message.message_type)));
-    };
-    read_raw(handler_id, data)
+impl ConsumerModel for OrderEndedV1 {
+    type Read = Fact;
+
+    fn read(self) -> Result<Fact, String> {
+        order_ended(self)
+    }
 }
 
-/// Reads a payload as the fact it tells, for the handler `handler_id`.
-pub(crate) fn read_raw(handler_id: &str, data: &RawValue) -> Result<Fact, MessageError> {
-    let fact = match handler_id {
-        ON_BOX_ORDER => read_as("box-order", data, box_order),
-        ON_ORDER_ENDED => read_as("order-ended", data, order_ended),
-        ON_PAYMENT_CAPTURED => read_as("payment-captured", data, payment_captured),
-        ON_PAYMENT_REFUNDED => read_as("payment-refunded", data, payment_refunded),
-        ON_BOOK_AVAILABILITY => read_as("book-availability", data, book_availability),
-        unknown => return Err(MessageError::UnknownHandler(unknown.to_owned())),
-    };
-    fact.map_err(MessageError::Decode)
+impl ConsumerModel for PaymentCapturedV1 {
+    type Read = Fact;
+
+    fn read(self) -> Result<Fact, String> {
+        payment_captured(self)
+    }
 }
 
-/// Decodes `data` as reporting's model `T` of `message`, then translates it into a fact.
-fn read_as<T: DeserializeOwned>(
-    message: &str,
-    data: &RawValue,
-    translate: fn(T) -> Result<Fact, String>,
-) -> Result<Fact, String> {
-    let decoded = decode_raw(data).map_err(|e| format!("{message}: {e}"))?;
-    translate(decoded)
+impl ConsumerModel for PaymentRefundedV1 {
+    type Read = Fact;
+
+    fn read(self) -> Result<Fact, String> {
+        payment_refunded(self)
+    }
 }
 
-/// The consumer's check of a payload (the descriptor's `decode`): it reads as a fact.
-pub(crate) fn check(handler_id: &str, data: &RawValue) -> Result<(), String> {
-    read_raw(handler_id, data).map(|_| ()).map_err(|e| e.to_string())
+impl ConsumerModel for BookAvailabilityV1 {
+    type Read = Fact;
+
+    fn read(self) -> Result<Fact, String> {
+        book_availability(self)
+    }
 }
 
 fn box_order(order: BoxOrderV1) -> Result<Fact, String> {
@@ -218,6 +209,8 @@ fn money(field: &str, money: &MoneyV1) -> Result<Cents, String> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::value::RawValue;
+
     use super::*;
 
     fn raw(json: &str) -> Box<RawValue> {
@@ -225,8 +218,13 @@ mod tests {
     }
 
     fn read(handler: &str, json: &str) -> Result<Fact, String> {
-        read_raw(handler, &raw(json)).map_err(|e| e.to_string())
+        crate::read_fact(handler, &raw(json)).map_err(|e| e.to_string())
     }
+
+    const ON_BOX_ORDER: &str = "reporting.on-box-order";
+    const ON_ORDER_ENDED: &str = "reporting.on-order-ended";
+    const ON_PAYMENT_CAPTURED: &str = "reporting.on-payment-captured";
+    const ON_BOOK_AVAILABILITY: &str = "reporting.on-book-availability";
 
     const ORDER: &str = "5b8e2f1a-9c3d-4e7f-a1b2-c3d4e5f60718";
 

@@ -21,7 +21,6 @@ use crate::domain::facts::Fact;
 use crate::domain::models::Models;
 use crate::domain::projection;
 use crate::ports::inbound::ReadModelQuery;
-use crate::ports::incoming;
 
 pub use crate::domain::models::Overlap;
 
@@ -85,6 +84,12 @@ pub enum Applied {
     NotConsumed,
 }
 
+/// The handler of a message type reporting consumes, from its inbox's subscriptions (its
+/// declaration's `consumes` is that list).
+fn handler_of(message_type: &str) -> Option<&'static str> {
+    crate::CONTEXT.consumes.iter().find(|s| s.message_type == message_type).map(|s| s.handler_id)
+}
+
 impl ReadModels {
     /// Empty read models: as of before any message.
     pub fn new() -> Self {
@@ -93,7 +98,7 @@ impl ReadModels {
 
     /// Whether reporting consumes messages of this CloudEvents type.
     pub fn consumes(message_type: &str) -> bool {
-        incoming::handler_of(message_type).is_some()
+        handler_of(message_type).is_some()
     }
 
     /// Applies one message. A message of a type reporting does not consume is skipped; one
@@ -110,10 +115,16 @@ impl ReadModels {
     /// does not consume, an error for one that does not read. Reading is the costly half of
     /// [`ReadModels::apply`] and needs no models, so a rebuild can read on several threads.
     pub fn read(message: &Envelope) -> Result<Option<ReadMessage>, MessageError> {
-        let Some(handler_id) = incoming::handler_of(&message.message_type) else {
+        let Some(handler_id) = handler_of(&message.message_type) else {
             return Ok(None);
         };
-        Ok(Some(ReadMessage { fact: incoming::read(handler_id, message)? }))
+        let Some(data) = message.data.as_deref() else {
+            return Err(MessageError::Decode(format!(
+                "message {} ({}) carries no data",
+                message.id, message.message_type
+            )));
+        };
+        Ok(Some(ReadMessage { fact: crate::read_fact(handler_id, data)? }))
     }
 
     /// Applies a message read by [`ReadModels::read`].

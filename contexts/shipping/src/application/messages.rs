@@ -13,35 +13,43 @@
 //!   its own deadline) is answered by what already happened: nothing new.
 
 use kernel::context::{HandleError, MessageError};
+use kernel::inbox::ConsumerModel;
 use kernel::message::Envelope;
-use kernel::unit_of_work::{decode_data, decode_raw, Repository, UnitOfWork};
-use serde_json::value::RawValue;
+use kernel::unit_of_work::{Repository, UnitOfWork};
+use serde::Deserialize;
 
-use super::{input, shipments};
+use super::{input, shipments, Shipping};
 use crate::domain::consignment::Consignment;
-use crate::ports::{Carrier, ShippingError};
+use crate::ports::ShippingError;
 use crate::published::RequestShipmentV1;
 
-pub(crate) const ON_REQUEST_SHIPMENT: &str = "shipping.on-request-shipment";
-
-pub(super) fn handle<R: Repository>(
-    carrier: &dyn Carrier,
-    handler_id: &str,
-    message: &Envelope,
-    uow: &mut UnitOfWork<'_, R>,
-) -> Result<(), MessageError> {
-    match handler_id {
-        ON_REQUEST_SHIPMENT => {
-            let consignment = request_shipment(&decode_data(message).map_err(MessageError::Decode)?)?;
-            shipments::request(uow, carrier, consignment).map_err(failure)?;
-            Ok(())
-        }
-        unknown => Err(MessageError::UnknownHandler(unknown.to_owned())),
+kernel::inbox! {
+    Shipping {
+        "shipping.on-request-shipment": Command "bookbox.shipping.request-shipment.v1" => RequestShipment => request,
     }
 }
 
-fn request_shipment(message: &RequestShipmentV1) -> Result<Consignment, MessageError> {
-    input::request_shipment(message).map_err(|e| MessageError::Decode(format!("request-shipment: {e}")))
+/// Shipping's own `request-shipment` v1, read as a consignment: every field parsed.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct RequestShipment(RequestShipmentV1);
+
+impl ConsumerModel for RequestShipment {
+    type Read = Consignment;
+
+    fn read(self) -> Result<Consignment, String> {
+        input::request_shipment(&self.0).map_err(|e| format!("request-shipment: {e}"))
+    }
+}
+
+fn request<R: Repository>(
+    shipping: &Shipping,
+    consignment: Consignment,
+    _: &Envelope,
+    uow: &mut UnitOfWork<'_, R>,
+) -> Result<(), MessageError> {
+    shipments::request(uow, shipping.carrier.as_ref(), consignment).map_err(failure)?;
+    Ok(())
 }
 
 pub(super) fn failure(error: HandleError<ShippingError>) -> MessageError {
@@ -49,10 +57,4 @@ pub(super) fn failure(error: HandleError<ShippingError>) -> MessageError {
         HandleError::Rejected(error) => MessageError::Failed(error.to_string()),
         HandleError::Infrastructure(error) => MessageError::Infrastructure(error),
     }
-}
-
-/// The consumer's check of a `request-shipment` payload: it decodes, and every field parses.
-pub(crate) fn decode_request_shipment(raw: &RawValue) -> Result<(), String> {
-    let message: RequestShipmentV1 = decode_raw(raw)?;
-    request_shipment(&message).map(|_| ()).map_err(|e| e.to_string())
 }

@@ -19,7 +19,6 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use kernel::context::{Answers, BoundedContext, ContextDescriptor, HandleError, Handles, MessageError, QueryError};
-use kernel::message::Envelope;
 use kernel::unit_of_work::{Repository, UnitOfWork};
 use kernel::Aggregate;
 
@@ -27,8 +26,6 @@ use crate::domain::ids::ShipmentId;
 use crate::domain::shipment::{Shipment, ShipmentError};
 use crate::ports::queries::{Shipment as ShipmentQuery, ShipmentsOfOrder, StalledShipments};
 use crate::ports::{Carrier, ShipmentView, ShippingCommand, ShippingError};
-
-pub(crate) use messages::{decode_request_shipment, ON_REQUEST_SHIPMENT};
 
 /// The shipping context, as the runtime hosts it, with the carrier it ships through.
 pub struct Shipping {
@@ -95,15 +92,6 @@ fn reply<R: Repository>(uow: &mut UnitOfWork<'_, R>, shipment_id: ShipmentId) ->
 impl BoundedContext for Shipping {
     const CONTEXT: &'static ContextDescriptor = &crate::CONTEXT;
     type Error = ShippingError;
-
-    fn on_message<R: Repository>(
-        &self,
-        handler_id: &str,
-        message: &Envelope,
-        uow: &mut UnitOfWork<'_, R>,
-    ) -> Result<(), MessageError> {
-        messages::handle(self.carrier.as_ref(), handler_id, message, uow)
-    }
 
     /// Every deadline shipping sets is a [`calls::Wakeup`] for one shipment's carrier call.
     fn on_deadline<R: Repository>(
