@@ -26,9 +26,12 @@ use crate::http::{
     shipping, subscriptions,
 };
 
+/// A group of routes: what registers them.
+type Routes = fn(&mut ServiceConfig);
+
 /// The groups of routes, each under the tag that gathers its operations in the document: a
 /// bounded context's, then the operations'.
-const GROUPS: [(&str, fn(&mut ServiceConfig)); 9] = [
+const GROUPS: [(&str, Routes); 9] = [
     ("customers", customers::routes),
     ("subscriptions", subscriptions::routes),
     ("inventory", inventory::routes),

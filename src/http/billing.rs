@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::Slug;
+use crate::http::input::{bodies, Slug};
 use crate::http::mirror::{mirror, FromView};
 use crate::http::problem::{query_problem, Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Money, Reply};
@@ -37,45 +37,37 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(receipt);
 }
 
-/// Charge an order to a payer.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Charge {
-    pub payer_id: Uuid,
-    pub amount: Money,
-}
+bodies! {
+    /// Charge an order to a payer.
+    pub struct Charge {
+        pub payer_id: Uuid,
+        pub amount: Money,
+    }
 
-/// Money to give back.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRefund {
-    pub amount: Money,
-    #[schema(example = "damaged books")]
-    pub reason: String,
-    /// Chosen by the caller so that a retried request refunds once; drawn when absent.
-    pub refund_id: Option<Uuid>,
-}
+    /// Money to give back.
+    pub struct NewRefund {
+        pub amount: Money,
+        #[schema(example = "damaged books")]
+        pub reason: String,
+        /// Chosen by the caller so that a retried request refunds once; drawn when absent.
+        pub refund_id: Option<Uuid>,
+    }
 
-/// The payer's bank disputes the charge: `amount` is held until the dispute is resolved.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDispute {
-    pub amount: Money,
-    #[schema(example = "not received")]
-    pub reason: String,
-}
+    /// The payer's bank disputes the charge: `amount` is held until the dispute is resolved.
+    pub struct NewDispute {
+        pub amount: Money,
+        #[schema(example = "not received")]
+        pub reason: String,
+    }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeResponse {
-    #[schema(example = "signed delivery receipt")]
-    pub evidence: String,
-}
+    pub struct DisputeResponse {
+        #[schema(example = "signed delivery receipt")]
+        pub evidence: String,
+    }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeResolution {
-    pub outcome: DisputeOutcome,
+    pub struct DisputeResolution {
+        pub outcome: DisputeOutcome,
+    }
 }
 
 /// The bank's decision: `won` (the money stays) or `lost` (it is charged back).

@@ -11,6 +11,7 @@ use kernel::Clock as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::input::bodies;
 use crate::http::problem::{Kind, Problem};
 use crate::http::reply::Answer;
 use crate::http::state::{ClockControl, State};
@@ -31,16 +32,17 @@ pub struct ClockReading {
     pub mode: String,
 }
 
-/// How far to move the manual clock: the sum of the parts (at least a minute, at most 366 days).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Advance {
-    #[serde(default)]
-    pub days: u32,
-    #[serde(default)]
-    pub hours: u32,
-    #[serde(default)]
-    pub minutes: u32,
+bodies! {
+    /// How far to move the manual clock: the sum of the parts (at least a minute, at most 366 days).
+    #[derive(Default)]
+    pub struct Advance {
+        #[serde(default)]
+        pub days: u32,
+        #[serde(default)]
+        pub hours: u32,
+        #[serde(default)]
+        pub minutes: u32,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -11,11 +11,11 @@ use curation::ports::{
     DraftSelection, FailureView, FinalizeSelection, ReceivedBookView, ReceivedBooksView, RetryCuration, SelectionView,
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::{Isbn, Month};
+use crate::http::input::{bodies, Isbn, Month};
 use crate::http::mirror::mirror;
 use crate::http::problem::{Kind, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Reply};
@@ -34,12 +34,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(book_replica);
 }
 
-/// The month's books.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SelectionBooks {
-    /// ISBN-13s.
-    pub isbns: Vec<Isbn>,
+bodies! {
+    /// The month's books.
+    pub struct SelectionBooks {
+        /// ISBN-13s.
+        pub isbns: Vec<Isbn>,
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]

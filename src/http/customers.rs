@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::http::input::bodies;
 use crate::http::mirror::{ids_as_uuids, mirror};
 use crate::http::problem::{Kind, Rejection};
 use crate::http::reply::{self, Accepted, Answer, PostalAddress, Reply};
@@ -25,31 +26,27 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(update_genre_preferences);
 }
 
-/// A new customer.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Registration {
-    /// 1 to 100 characters.
-    #[schema(example = "Ada Lovelace")]
-    pub name: String,
-    #[schema(example = "ada@example.com")]
-    pub email: String,
-    pub shipping_address: PostalAddress,
-}
+bodies! {
+    /// A new customer.
+    pub struct Registration {
+        /// 1 to 100 characters.
+        #[schema(example = "Ada Lovelace")]
+        pub name: String,
+        #[schema(example = "ada@example.com")]
+        pub email: String,
+        pub shipping_address: PostalAddress,
+    }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmailChange {
-    #[schema(example = "ada@example.org")]
-    pub email: String,
-}
+    pub struct EmailChange {
+        #[schema(example = "ada@example.org")]
+        pub email: String,
+    }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GenrePreferences {
-    /// Kebab-case genre names; replaces the current set.
-    #[schema(example = json!(["mystery", "science-fiction"]))]
-    pub genres: Vec<String>,
+    pub struct GenrePreferences {
+        /// Kebab-case genre names; replaces the current set.
+        #[schema(example = json!(["mystery", "science-fiction"]))]
+        pub genres: Vec<String>,
+    }
 }
 
 mirror! {

@@ -17,12 +17,10 @@ use inventory::ports::{
     ReservationStatus as PortStatus, ReservationView, ReserveStock, ReviseBook, ShipReservation, ShortageView,
     StockLine, StockReport, TransferView, WarehouseStock,
 };
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::{Isbn, Slug};
+use crate::http::input::{bodies, Isbn, Slug};
 use crate::http::mirror::mirror;
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Reply};
@@ -48,63 +46,53 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(ship);
 }
 
-/// A book to list in the catalog.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewBook {
-    /// An ISBN-10 (converted to its ISBN-13) or ISBN-13.
-    pub isbn: Isbn,
-    #[schema(example = "Great Expectations")]
-    pub title: String,
-    /// Kebab-case genre names.
-    #[schema(example = json!(["literary-fiction"]))]
-    pub genres: Vec<String>,
-}
+bodies! {
+    /// A book to list in the catalog.
+    pub struct NewBook {
+        /// An ISBN-10 (converted to its ISBN-13) or ISBN-13.
+        pub isbn: Isbn,
+        #[schema(example = "Great Expectations")]
+        pub title: String,
+        /// Kebab-case genre names.
+        #[schema(example = json!(["literary-fiction"]))]
+        pub genres: Vec<String>,
+    }
 
-/// A cataloged book's title and genres, replaced as a whole.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BookRevision {
-    pub title: String,
-    pub genres: Vec<String>,
-}
+    /// A cataloged book's title and genres, replaced as a whole.
+    pub struct BookRevision {
+        pub title: String,
+        pub genres: Vec<String>,
+    }
 
-/// Copies of one book.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Copies {
-    pub isbn: Isbn,
-    #[schema(example = 20)]
-    pub quantity: u32,
-}
+    /// Copies of one book.
+    pub struct Copies {
+        pub isbn: Isbn,
+        #[schema(example = 20)]
+        pub quantity: u32,
+    }
 
-/// Copies to send from one warehouse to another.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewTransfer {
-    pub isbn: Isbn,
-    #[schema(example = "dallas")]
-    pub from: Slug,
-    #[schema(example = "chicago")]
-    pub to: Slug,
-    #[schema(example = 5)]
-    pub quantity: u32,
-}
+    /// Copies to send from one warehouse to another.
+    pub struct NewTransfer {
+        pub isbn: Isbn,
+        #[schema(example = "dallas")]
+        pub from: Slug,
+        #[schema(example = "chicago")]
+        pub to: Slug,
+        #[schema(example = 5)]
+        pub quantity: u32,
+    }
 
-/// The destination received a transfer: the book and the source, as dispatched.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransferReceipt {
-    pub isbn: Isbn,
-    pub from: Slug,
-}
+    /// The destination received a transfer: the book and the source, as dispatched.
+    pub struct TransferReceipt {
+        pub isbn: Isbn,
+        pub from: Slug,
+    }
 
-/// What to set aside: all lines from one warehouse, or none.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReservationRequest {
-    pub warehouse: Slug,
-    pub lines: Vec<Line>,
+    /// What to set aside: all lines from one warehouse, or none.
+    pub struct ReservationRequest {
+        pub warehouse: Slug,
+        pub lines: Vec<Line>,
+    }
 }
 
 mirror! {

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::http::input::bodies;
 use crate::http::mirror::{ids_as_uuids, mirror, FromView};
 use crate::http::problem::{Kind, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Money, Reply};
@@ -31,20 +32,19 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(combine);
 }
 
-/// Cancel an order: `{}`, or with a reason kept with the order.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Cancellation {
-    #[schema(example = "moving house")]
-    pub reason: Option<String>,
-}
+bodies! {
+    /// Cancel an order: `{}`, or with a reason kept with the order.
+    #[derive(Default)]
+    pub struct Cancellation {
+        #[schema(example = "moving house")]
+        pub reason: Option<String>,
+    }
 
-/// Combine this order with another, into one parcel.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CombinationRequest {
-    /// The other order.
-    pub with: Uuid,
+    /// Combine this order with another, into one parcel.
+    pub struct CombinationRequest {
+        /// The other order.
+        pub with: Uuid,
+    }
 }
 
 mirror! {

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::{Isbn, Slug};
+use crate::http::input::{bodies, Isbn, Slug};
 use crate::http::mirror::{mirror, FromView};
 use crate::http::problem::{Kind, Problem, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Money, PostalAddress, Reply};
@@ -24,18 +24,18 @@ pub fn routes(config: &mut ServiceConfig) {
     config.service(request).service(shipment).service(shipments).service(resume);
 }
 
-/// The terms of a shipment.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShipmentTerms {
-    /// The orders the parcel carries (one, or two combined).
-    pub order_ids: Vec<Uuid>,
-    /// Where to pick it up: `dallas` or `chicago`.
-    pub warehouse: Slug,
-    pub address: PostalAddress,
-    pub books: Vec<ShippedBook>,
-    /// What the carrier's insurance covers.
-    pub insured_value: Money,
+bodies! {
+    /// The terms of a shipment.
+    pub struct ShipmentTerms {
+        /// The orders the parcel carries (one, or two combined).
+        pub order_ids: Vec<Uuid>,
+        /// Where to pick it up: `dallas` or `chicago`.
+        pub warehouse: Slug,
+        pub address: PostalAddress,
+        pub books: Vec<ShippedBook>,
+        /// What the carrier's insurance covers.
+        pub insured_value: Money,
+    }
 }
 
 mirror! {

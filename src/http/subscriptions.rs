@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::Month;
+use crate::http::input::{bodies, Month};
 use crate::http::mirror::{ids_as_uuids, mirror, FromView};
 use crate::http::problem::{Kind, Rejection};
 use crate::http::reply::{self, Accepted, Answer, Reply};
@@ -39,30 +39,28 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(cycle);
 }
 
-/// A new subscription, paid monthly, from this month.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewSubscription {
-    pub customer_id: Uuid,
-    /// The plan: 1, 2 or 3 books a month.
-    #[schema(example = 2)]
-    pub books_per_month: u32,
-}
+bodies! {
+    /// A new subscription, paid monthly, from this month.
+    pub struct NewSubscription {
+        pub customer_id: Uuid,
+        /// The plan: 1, 2 or 3 books a month.
+        #[schema(example = 2)]
+        pub books_per_month: u32,
+    }
 
-/// A gift subscription, from this month.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Gift {
-    /// Who pays.
-    pub payer_id: Uuid,
-    /// Who receives the boxes (another customer).
-    pub recipient_id: Uuid,
-    /// The plan: 1, 2 or 3 books a month.
-    #[schema(example = 1)]
-    pub books_per_month: u32,
-    /// How many boxes: 1 to 24.
-    #[schema(example = 6)]
-    pub months: u32,
+    /// A gift subscription, from this month.
+    pub struct Gift {
+        /// Who pays.
+        pub payer_id: Uuid,
+        /// Who receives the boxes (another customer).
+        pub recipient_id: Uuid,
+        /// The plan: 1, 2 or 3 books a month.
+        #[schema(example = 1)]
+        pub books_per_month: u32,
+        /// How many boxes: 1 to 24.
+        #[schema(example = 6)]
+        pub months: u32,
+    }
 }
 
 mirror! {
