@@ -790,6 +790,156 @@ fn bad_input_unknown_ids_and_rejected_commands_answer_problem_json() {
     expect(&app.get("/healthz"), 200, "health once started");
 }
 
+/// The committed OpenAPI document: the API's contract as agreed. A refactoring of `src/http` must
+/// leave the generated document equivalent to it; a deliberate change of the API regenerates it
+/// with `UPDATE_OPENAPI=1 cargo test --test http the_openapi_document_is_the_committed_one`.
+const COMMITTED_OPENAPI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+
+/// The arrays of an OpenAPI document whose order carries no meaning: the tags (of the document
+/// and of an operation), an operation's parameters, and a schema's required properties. (Paths
+/// and component schemas are objects: their order never counts.)
+const UNORDERED_ARRAYS: [&str; 3] = ["tags", "parameters", "required"];
+
+/// `value` with each unordered array turned into an object keyed by its items' identity (`in`
+/// and `name` for a parameter, `name` for a tag, the string for a required property), so that
+/// a comparison ignores their order and names the item that differs.
+fn without_order(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| match item {
+                    Value::Array(items) if UNORDERED_ARRAYS.contains(&key.as_str()) => {
+                        let mut keyed = serde_json::Map::new();
+                        for item in items {
+                            let identity = match item {
+                                Value::String(s) => s.clone(),
+                                Value::Object(o) if o.contains_key("name") => {
+                                    format!("{} {}", o.get("in").and_then(Value::as_str).unwrap_or(""), o["name"])
+                                }
+                                other => other.to_string(),
+                            };
+                            // A repeated item stays visible: a second copy gets a key of its own.
+                            let mut unique = identity.clone();
+                            while keyed.contains_key(&unique) {
+                                unique.push_str(" (again)");
+                            }
+                            keyed.insert(unique, without_order(item));
+                        }
+                        (key.clone(), Value::Object(keyed))
+                    }
+                    other => (key.clone(), without_order(other)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_order).collect()),
+        other => other.clone(),
+    }
+}
+
+/// How `after` differs from `before`, ignoring the order of object keys and of the unordered
+/// arrays: one line per difference, each at a JSON pointer.
+fn document_differences(before: &Value, after: &Value) -> Vec<String> {
+    fn short(value: &Value) -> String {
+        let text = value.to_string();
+        match text.char_indices().nth(120) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text,
+        }
+    }
+    fn walk(before: &Value, after: &Value, at: &str, out: &mut Vec<String>) {
+        let pointer = |key: &str| format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+        match (before, after) {
+            (Value::Object(b), Value::Object(a)) => {
+                for (key, old) in b {
+                    match a.get(key) {
+                        Some(new) => walk(old, new, &pointer(key), out),
+                        None => out.push(format!("{}: removed (was {})", pointer(key), short(old))),
+                    }
+                }
+                for (key, new) in a.iter().filter(|(key, _)| !b.contains_key(*key)) {
+                    out.push(format!("{}: added ({})", pointer(key), short(new)));
+                }
+            }
+            (Value::Array(b), Value::Array(a)) if b.len() == a.len() => {
+                for (i, (old, new)) in b.iter().zip(a).enumerate() {
+                    walk(old, new, &format!("{at}/{i}"), out);
+                }
+            }
+            _ if before == after => {}
+            _ => out.push(format!("{at}: {} became {}", short(before), short(after))),
+        }
+    }
+    let mut out = Vec::new();
+    walk(&without_order(before), &without_order(after), "", &mut out);
+    out
+}
+
+#[test]
+fn the_openapi_document_is_the_committed_one() {
+    // Arrange.
+    let live = serde_json::to_value(bookbox::http::openapi()).unwrap();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(COMMITTED_OPENAPI, serde_json::to_string_pretty(&live).unwrap() + "\n").unwrap();
+    }
+    let committed = std::fs::read_to_string(COMMITTED_OPENAPI).expect("docs/openapi.json");
+    let committed: Value = serde_json::from_str(&committed).expect("docs/openapi.json is JSON");
+
+    // Act.
+    let differences = document_differences(&committed, &live);
+
+    // Assert.
+    assert!(
+        differences.is_empty(),
+        "the OpenAPI document is not the committed one (docs/openapi.json); if the API changed on \
+         purpose, regenerate it with UPDATE_OPENAPI=1:\n{}",
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn the_document_comparison_ignores_order_only() {
+    // Arrange: the live document, and copies changed in one way each.
+    let doc = serde_json::to_value(bookbox::http::openapi()).unwrap();
+    let mut reordered = doc.clone();
+    fn reverse_unordered(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    if let (true, Value::Array(items)) = (UNORDERED_ARRAYS.contains(&key.as_str()), &mut *item) {
+                        items.reverse();
+                    }
+                    reverse_unordered(item);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(reverse_unordered),
+            _ => {}
+        }
+    }
+    reverse_unordered(&mut reordered);
+    let mut without_a_path = doc.clone();
+    without_a_path["paths"].as_object_mut().unwrap().remove("/customers/{customer_id}/email");
+    let mut with_a_changed_property = doc.clone();
+    with_a_changed_property["components"]["schemas"]["Customer"]["properties"]["name"] = json!({"type": "integer"});
+    let mut with_a_parameter_less = doc.clone();
+    with_a_parameter_less["paths"]["/customers"]["get"]["parameters"].as_array_mut().unwrap().clear();
+
+    // Act and assert: order is no difference; a removed path, a changed property and a removed
+    // parameter each are, named where they are.
+    assert_eq!(document_differences(&doc, &reordered), Vec::<String>::new());
+    let removed = document_differences(&doc, &without_a_path);
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert!(removed[0].starts_with("/paths/~1customers~1{customer_id}~1email: removed"), "{removed:?}");
+    let changed = document_differences(&doc, &with_a_changed_property);
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0].starts_with("/components/schemas/Customer/properties/name/type: \"string\" became"),
+        "{changed:?}"
+    );
+    let fewer = document_differences(&doc, &with_a_parameter_less);
+    assert_eq!(fewer.len(), 1, "{fewer:?}");
+    assert!(fewer[0].starts_with("/paths/~1customers/get/parameters/query \"email\": removed"), "{fewer:?}");
+}
+
 mod random_bodies {
     use super::*;
     use proptest::prelude::*;

@@ -1,8 +1,9 @@
 //! The route table, and the OpenAPI document generated from it.
 //!
-//! [`routes`] is the one list of what the server serves: every handler is registered there
-//! with `.service(handler)`, and each handler carries its method and path in its actix-web
-//! attribute (`#[get("/customers/{customer_id}")]`) and its documentation in `#[utoipa::path]`.
+//! [`routes`] is the one list of what the server serves: one `routes` per bounded context (in
+//! the context's module, which registers each of its handlers with `.service(handler)`), and
+//! the operations'. Each handler carries its method and path in its actix-web attribute
+//! (`#[get("/customers/{customer_id}")]`) and its documentation in `#[utoipa::path]`.
 //! Registering through `utoipa_actix_web` routes the handler and documents it in the same
 //! call, so [`openapi`] and the server cannot disagree about which routes exist. Handlers are
 //! never registered with `.route(...)` (which would route without documenting); a test in
@@ -21,84 +22,37 @@ use utoipa_actix_web::AppExt;
 use crate::http::problem::PROBLEM_JSON;
 use crate::http::reply::POSITION_HEADER;
 use crate::http::{
-    books, clock, contexts, curation, customers, cycles, dead_letters, gifts, health, metrics, orders, payments,
-    receipts, reports, reservations, selections, shipments, subscriptions, transfers, warehouses,
+    billing, clock, contexts, curation, customers, dead_letters, health, inventory, metrics, orders, reporting,
+    shipping, subscriptions,
 };
+
+/// A group of routes: what registers them.
+type Routes = fn(&mut ServiceConfig);
+
+/// The groups of routes, each under the tag that gathers its operations in the document: a
+/// bounded context's, then the operations'.
+const GROUPS: [(&str, Routes); 9] = [
+    ("customers", customers::routes),
+    ("subscriptions", subscriptions::routes),
+    ("inventory", inventory::routes),
+    ("curation", curation::routes),
+    ("orders", orders::routes),
+    ("billing", billing::routes),
+    ("shipping", shipping::routes),
+    ("reports", reporting::routes),
+    ("operations", operations),
+];
 
 /// Every route the server serves.
 pub fn routes(config: &mut ServiceConfig) {
+    for (_, group) in GROUPS {
+        config.configure(group);
+    }
+}
+
+/// Health, metrics, dead letters, contexts, the clock, and this document.
+fn operations(config: &mut ServiceConfig) {
     config
-        // Customers.
-        .service(customers::register)
-        .service(customers::find_by_email)
-        .service(customers::profile)
-        .service(customers::change_email)
-        .service(customers::change_shipping_address)
-        .service(customers::update_genre_preferences)
-        // Subscriptions, gifts, cycles.
-        .service(subscriptions::subscribe)
-        .service(subscriptions::live)
-        .service(subscriptions::get_subscription)
-        .service(subscriptions::current)
-        .service(subscriptions::pause)
-        .service(subscriptions::resume)
-        .service(subscriptions::cancel)
-        .service(subscriptions::restart)
-        .service(gifts::give)
-        .service(cycles::start)
-        .service(cycles::cycle)
-        // Inventory.
-        .service(books::add)
-        .service(books::get_book)
-        .service(books::revise)
-        .service(books::withdraw)
-        .service(books::put_back_on_sale)
-        .service(books::stock)
-        .service(warehouses::receive_shipment)
-        .service(warehouses::record_damaged_copies)
-        .service(warehouses::record_lost_copies)
-        .service(transfers::dispatch)
-        .service(transfers::receive)
-        .service(reservations::reserve)
-        .service(reservations::reservation)
-        .service(reservations::release)
-        .service(reservations::ship)
-        // Curation.
-        .service(selections::draft)
-        .service(selections::finalize)
-        .service(selections::selection)
-        .service(curation::curated_box)
-        .service(curation::retry_curation)
-        .service(curation::received_books)
-        .service(curation::customer_replica)
-        .service(curation::book_replica)
-        // Orders.
-        .service(orders::get_order)
-        .service(orders::order_for_box)
-        .service(orders::orders_of_customer)
-        .service(orders::statistics)
-        .service(orders::cancel)
-        .service(orders::combine)
-        // Billing.
-        .service(payments::charge)
-        .service(payments::payment)
-        .service(payments::refund)
-        .service(payments::open_dispute)
-        .service(payments::respond_to_dispute)
-        .service(payments::resolve_dispute)
-        .service(receipts::receipt)
-        // Shipping.
-        .service(shipments::request)
-        .service(shipments::shipment)
-        .service(shipments::shipments)
-        .service(shipments::resume)
-        // Reports.
-        .service(reports::sales_by_state)
-        .service(reports::lifetime_values_over)
-        .service(reports::customer_lifetime_value)
-        .service(reports::stock)
-        .service(reports::orders_by_end_state)
-        // Operations.
         .service(dead_letters::list)
         .service(dead_letters::replay)
         .service(contexts::list)
@@ -141,18 +95,20 @@ struct ApiDoc;
 
 /// The OpenAPI document of [`routes`].
 pub fn openapi() -> OpenApi {
-    let (_, mut doc) = App::new()
-        .into_utoipa_app()
-        .openapi(<ApiDoc as utoipa::OpenApi>::openapi())
-        .configure(routes)
-        .split_for_parts();
+    let mut doc = <ApiDoc as utoipa::OpenApi>::openapi();
+    for (tag, group) in GROUPS {
+        let (_, mut part) = App::new().into_utoipa_app().configure(group).split_for_parts();
+        for operation in part.paths.paths.values_mut().flat_map(operations_of) {
+            operation.tags = Some(vec![tag.to_owned()]);
+        }
+        doc.merge(part);
+    }
     add_problem_responses(&mut doc);
     doc
 }
 
 /// This document: the OpenAPI description of every route.
 #[utoipa::path(
-    tag = "operations",
     responses((status = 200, description = "This document (OpenAPI 3.1)", content_type = "application/json", body = Object))
 )]
 #[get("/openapi.json")]
@@ -176,7 +132,7 @@ impl OpenApiDocument {
 /// context, 503 (the context is stopped).
 fn add_problem_responses(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
-        for operation in operations(item) {
+        for operation in operations_of(item) {
             let has_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = operation.request_body.is_some();
             let reaches_a_context = operation.tags.as_ref().is_some_and(|tags| !tags.iter().any(|t| t == "operations"));
@@ -232,7 +188,7 @@ fn problem_content(response: &mut Response) {
     response.content.insert(PROBLEM_JSON.to_owned(), content);
 }
 
-fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+fn operations_of(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
     [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options]
         .into_iter()
         .filter_map(|o| o.as_mut())

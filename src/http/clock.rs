@@ -5,13 +5,16 @@
 
 use std::time::Duration;
 
-use actix_web::{get, post, web};
+use actix_web::web::Json;
+use actix_web::{get, post};
 use kernel::Clock as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::input::bodies;
 use crate::http::problem::{Kind, Problem};
-use crate::http::state::{AppState, ClockControl};
+use crate::http::reply::Answer;
+use crate::http::state::{ClockControl, State};
 
 /// The longest step the clock takes at once: deadlines due in a step fire at its end, so a
 /// step much longer than the gaps between deadlines (a day between delivery attempts) would
@@ -29,16 +32,17 @@ pub struct ClockReading {
     pub mode: String,
 }
 
-/// How far to move the manual clock: the sum of the parts (at least a minute, at most 366 days).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Advance {
-    #[serde(default)]
-    pub days: u32,
-    #[serde(default)]
-    pub hours: u32,
-    #[serde(default)]
-    pub minutes: u32,
+bodies! {
+    /// How far to move the manual clock: the sum of the parts (at least a minute, at most 366 days).
+    #[derive(Default)]
+    pub struct Advance {
+        #[serde(default)]
+        pub days: u32,
+        #[serde(default)]
+        pub hours: u32,
+        #[serde(default)]
+        pub minutes: u32,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -58,15 +62,14 @@ fn reading(clock: &ClockControl) -> ClockReading {
 }
 
 /// The server's time.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Now", body = ClockReading)))]
+#[utoipa::path(responses((status = 200, description = "Now", body = ClockReading)))]
 #[get("/clock")]
-pub async fn now(state: web::Data<AppState>) -> web::Json<ClockReading> {
-    web::Json(reading(&state.clock))
+pub async fn now(state: State) -> Json<ClockReading> {
+    Json(reading(&state.clock))
 }
 
 /// Move the manual clock forward, firing the deadlines it passes (tests and demos only).
 #[utoipa::path(
-    tag = "operations",
     request_body = Advance,
     responses(
         (status = 200, description = "Moved; every deadline passed has fired and its effects are delivered", body = Advanced),
@@ -74,7 +77,7 @@ pub async fn now(state: web::Data<AppState>) -> web::Json<ClockReading> {
     )
 )]
 #[post("/clock")]
-pub async fn advance(state: web::Data<AppState>, body: web::Json<Advance>) -> Result<web::Json<Advanced>, Problem> {
+pub async fn advance(state: State, body: Json<Advance>) -> Answer<Advanced> {
     let ClockControl::Manual(clock) = state.clock.clone() else {
         return Err(Problem::new(
             Kind::Conflict,
@@ -113,5 +116,5 @@ pub async fn advance(state: web::Data<AppState>, body: web::Json<Advance>) -> Re
         })
         .await?;
     let reading = reading(&state.clock);
-    Ok(web::Json(Advanced { now: reading.now, mode: reading.mode, deadlines_fired: fired }))
+    Ok(Json(Advanced { now: reading.now, mode: reading.mode, deadlines_fired: fired }))
 }

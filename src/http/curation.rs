@@ -1,20 +1,46 @@
-//! Curation's other resources: the box curated for a subscription in a month (and a
-//! `retries` collection to curate a failed one again), the books a customer has received,
-//! and what curation holds of customers and books (its replicas, to check replication).
+//! Curation's resources: the month's selection (`/selections/{month}`: a `draft` may be
+//! redone; the `finalization` fixes the list for good), the box curated from it for a
+//! subscription in a month (and a `retries` collection to curate a failed one again), the
+//! books a customer has received, and what curation holds of customers and books (its
+//! replicas, to check replication).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::web::{Json, Path};
+use actix_web::{get, post, put};
 use curation::ports::{
-    queries, BookReplicaView, CuratedBoxStatus, CuratedBoxView, CurationError, CustomerReplicaView, ReceivedBooksView,
-    RetryCuration,
+    queries, BookReplicaView, CuratedBookView, CuratedBoxStatus, CuratedBoxView, CurationError, CustomerReplicaView,
+    DraftSelection, FailureView, FinalizeSelection, ReceivedBookView, ReceivedBooksView, RetryCuration, SelectionView,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::input::{Isbn, Month};
-use crate::http::problem::{Kind, Problem, Rejection};
-use crate::http::reply::{self, Accepted};
-use crate::http::state::AppState;
+use crate::http::input::{bodies, Isbn, Month};
+use crate::http::mirror::mirror;
+use crate::http::problem::{Kind, Rejection};
+use crate::http::reply::{self, Accepted, Answer, Reply};
+use crate::http::state::State;
+
+/// Curation's routes: selections, curated boxes, received books, replicas.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(draft)
+        .service(finalize)
+        .service(selection)
+        .service(curated_box)
+        .service(retry_curation)
+        .service(received_books)
+        .service(customer_replica)
+        .service(book_replica);
+}
+
+bodies! {
+    /// The month's books.
+    pub struct SelectionBooks {
+        /// ISBN-13s.
+        pub isbns: Vec<Isbn>,
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -26,120 +52,75 @@ pub struct BoxPath {
     pub month: Month,
 }
 
-/// The box curated for a subscription in a month.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CuratedBox {
-    pub subscription_id: String,
-    pub month: String,
-    pub status: CurationStatus,
-    pub customer_id: String,
-    pub payer_id: String,
-    /// Only once curated.
-    pub box_id: Option<String>,
-    /// Best match first; empty unless curated.
-    pub books: Vec<CuratedBook>,
-    /// Why the last attempt failed; only for `failed`.
-    pub failure: Option<CurationFailure>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum CurationStatus {
-    Curated,
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CuratedBook {
-    pub isbn: String,
-    pub title: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CurationFailure {
-    pub reason: String,
-    pub detail: String,
-}
-
-/// Every book a customer has received, by month then ISBN.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReceivedBooks {
-    pub customer_id: String,
-    pub books: Vec<ReceivedBook>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReceivedBook {
-    pub isbn: String,
-    pub month: String,
-    pub box_id: String,
-}
-
-/// What curation holds of a customer's profile.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CustomerReplica {
-    pub customer_id: String,
-    pub preferences: Vec<String>,
-    /// `line1, [line2, ]city, state postal_code, country`.
-    pub shipping_address: String,
-    pub version: Option<u64>,
-}
-
-/// What curation holds of a book.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BookReplica {
-    pub isbn: String,
-    pub title: String,
-    pub genres: Vec<String>,
-    pub available: u64,
-    pub version: Option<u64>,
-}
-
-impl From<CuratedBoxView> for CuratedBox {
-    fn from(v: CuratedBoxView) -> Self {
-        Self {
-            subscription_id: v.subscription_id,
-            month: v.month,
-            status: match v.status {
-                CuratedBoxStatus::Curated => CurationStatus::Curated,
-                CuratedBoxStatus::Failed => CurationStatus::Failed,
-            },
-            customer_id: v.customer_id,
-            payer_id: v.payer_id,
-            box_id: v.box_id,
-            books: v.books.into_iter().map(|b| CuratedBook { isbn: b.isbn, title: b.title }).collect(),
-            failure: v.failure.map(|f| CurationFailure { reason: f.reason, detail: f.detail }),
-        }
+mirror! {
+    /// A month's selection.
+    pub struct Selection from SelectionView {
+        pub month: String,
+        /// The latest draft (empty if none).
+        pub draft: Vec<String>,
+        /// The final list, once finalized.
+        pub finalized: Option<Vec<String>>,
     }
-}
 
-impl From<ReceivedBooksView> for ReceivedBooks {
-    fn from(v: ReceivedBooksView) -> Self {
-        Self {
-            customer_id: v.customer_id,
-            books: v
-                .books
-                .into_iter()
-                .map(|b| ReceivedBook { isbn: b.isbn, month: b.month, box_id: b.box_id })
-                .collect(),
-        }
+    /// The box curated for a subscription in a month.
+    pub struct CuratedBox from CuratedBoxView {
+        pub subscription_id: String,
+        pub month: String,
+        pub status: CurationStatus,
+        pub customer_id: String,
+        pub payer_id: String,
+        /// Only once curated.
+        pub box_id: Option<String>,
+        /// Best match first; empty unless curated.
+        pub books: Vec<CuratedBook>,
+        /// Why the last attempt failed; only for `failed`.
+        pub failure: Option<CurationFailure>,
     }
-}
 
-impl From<CustomerReplicaView> for CustomerReplica {
-    fn from(v: CustomerReplicaView) -> Self {
-        Self {
-            customer_id: v.customer_id,
-            preferences: v.preferences,
-            shipping_address: v.shipping_address,
-            version: v.version,
-        }
+    #[serde(rename_all = "kebab-case")]
+    pub enum CurationStatus from CuratedBoxStatus {
+        Curated,
+        Failed,
     }
-}
 
-impl From<BookReplicaView> for BookReplica {
-    fn from(v: BookReplicaView) -> Self {
-        Self { isbn: v.isbn, title: v.title, genres: v.genres, available: v.available, version: v.version }
+    pub struct CuratedBook from CuratedBookView {
+        pub isbn: String,
+        pub title: String,
+    }
+
+    pub struct CurationFailure from FailureView {
+        pub reason: String,
+        pub detail: String,
+    }
+
+    /// Every book a customer has received, by month then ISBN.
+    pub struct ReceivedBooks from ReceivedBooksView {
+        pub customer_id: String,
+        pub books: Vec<ReceivedBook>,
+    }
+
+    pub struct ReceivedBook from ReceivedBookView {
+        pub isbn: String,
+        pub month: String,
+        pub box_id: String,
+    }
+
+    /// What curation holds of a customer's profile.
+    pub struct CustomerReplica from CustomerReplicaView {
+        pub customer_id: String,
+        pub preferences: Vec<String>,
+        /// `line1, [line2, ]city, state postal_code, country`.
+        pub shipping_address: String,
+        pub version: Option<u64>,
+    }
+
+    /// What curation holds of a book.
+    pub struct BookReplica from BookReplicaView {
+        pub isbn: String,
+        pub title: String,
+        pub genres: Vec<String>,
+        pub available: u64,
+        pub version: Option<u64>,
     }
 }
 
@@ -160,9 +141,53 @@ impl Rejection for CurationError {
     }
 }
 
+/// Propose the month's books (until the selection is finalized).
+#[utoipa::path(
+    params(("month" = Month, Path, description = "The month, `YYYY-MM`")),
+    request_body = SelectionBooks,
+    responses(
+        (status = 200, description = "Drafted", body = Accepted<Selection>),
+        (status = 409, description = "The selection is already final"),
+        (status = 422, description = "A field is refused (named in `field`)"),
+    )
+)]
+#[put("/selections/{month}/draft")]
+pub async fn draft(state: State, path: Path<Month>, body: Json<SelectionBooks>) -> Reply {
+    let isbns = body.into_inner().isbns.into_iter().map(String::from).collect();
+    Ok(reply::ok::<Selection>(state.execute(DraftSelection { month: path.into_inner().into(), isbns }).await?))
+}
+
+/// Fix the month's books for good; boxes are curated from them.
+#[utoipa::path(
+    params(("month" = Month, Path, description = "The month, `YYYY-MM`")),
+    request_body = SelectionBooks,
+    responses(
+        (status = 200, description = "Finalized", body = Accepted<Selection>),
+        (status = 409, description = "The selection is already final (with other books)"),
+        (status = 422, description = "A field is refused (named in `field`)"),
+    )
+)]
+#[put("/selections/{month}/finalization")]
+pub async fn finalize(state: State, path: Path<Month>, body: Json<SelectionBooks>) -> Reply {
+    let isbns = body.into_inner().isbns.into_iter().map(String::from).collect();
+    Ok(reply::ok::<Selection>(state.execute(FinalizeSelection { month: path.into_inner().into(), isbns }).await?))
+}
+
+/// A month's selection.
+#[utoipa::path(
+    params(("month" = Month, Path, description = "The month, `YYYY-MM`")),
+    responses(
+        (status = 200, description = "The selection", body = Selection),
+        (status = 404, description = "No selection for the month"),
+    )
+)]
+#[get("/selections/{month}")]
+pub async fn selection(state: State, path: Path<Month>) -> Answer<Selection> {
+    Ok(Json(state.query(queries::Selection { month: path.into_inner().into() }).await?.into()))
+}
+
 /// The box curated for a subscription in a month (or why curating it failed).
 #[utoipa::path(
-    tag = "curation",
     params(BoxPath),
     responses(
         (status = 200, description = "The box", body = CuratedBox),
@@ -170,18 +195,14 @@ impl Rejection for CurationError {
     )
 )]
 #[get("/subscriptions/{subscription_id}/curated-boxes/{month}")]
-pub async fn curated_box(
-    state: web::Data<AppState>,
-    path: web::Path<BoxPath>,
-) -> Result<web::Json<CuratedBox>, Problem> {
+pub async fn curated_box(state: State, path: Path<BoxPath>) -> Answer<CuratedBox> {
     let BoxPath { subscription_id, month } = path.into_inner();
     let query = queries::CuratedBox { subscription_id: subscription_id.to_string(), month: month.into() };
-    Ok(web::Json(state.query(query).await?.into()))
+    Ok(Json(state.query(query).await?.into()))
 }
 
 /// Curate a failed box again (e.g. once the month's selection is finalized).
 #[utoipa::path(
-    tag = "curation",
     params(BoxPath),
     responses(
         (status = 200, description = "Tried again; the box as it now stands", body = Accepted<CuratedBox>),
@@ -190,31 +211,24 @@ pub async fn curated_box(
     )
 )]
 #[post("/subscriptions/{subscription_id}/curated-boxes/{month}/retries")]
-pub async fn retry_curation(state: web::Data<AppState>, path: web::Path<BoxPath>) -> Result<HttpResponse, Problem> {
+pub async fn retry_curation(state: State, path: Path<BoxPath>) -> Reply {
     let BoxPath { subscription_id, month } = path.into_inner();
     let command = RetryCuration { subscription_id: subscription_id.to_string(), month: month.into() };
-    let executed = state.execute(command).await?;
-    Ok(reply::ok(&executed, CuratedBox::from(executed.reply.clone())))
+    Ok(reply::ok::<CuratedBox>(state.execute(command).await?))
 }
 
 /// Every book a customer has received.
 #[utoipa::path(
-    tag = "curation",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     responses((status = 200, description = "The books, by month", body = ReceivedBooks))
 )]
 #[get("/customers/{customer_id}/received-books")]
-pub async fn received_books(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> Result<web::Json<ReceivedBooks>, Problem> {
-    let query = queries::ReceivedBooks { customer_id: path.into_inner().to_string() };
-    Ok(web::Json(state.query(query).await?.into()))
+pub async fn received_books(state: State, path: Path<Uuid>) -> Answer<ReceivedBooks> {
+    Ok(Json(state.query(queries::ReceivedBooks { customer_id: path.into_inner().to_string() }).await?.into()))
 }
 
 /// What curation holds of a customer (its replica of the customer's profile).
 #[utoipa::path(
-    tag = "curation",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The replica", body = CustomerReplica),
@@ -222,17 +236,12 @@ pub async fn received_books(
     )
 )]
 #[get("/curation/customer-replicas/{customer_id}")]
-pub async fn customer_replica(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> Result<web::Json<CustomerReplica>, Problem> {
-    let query = queries::CustomerReplica { customer_id: path.into_inner().to_string() };
-    Ok(web::Json(state.query(query).await?.into()))
+pub async fn customer_replica(state: State, path: Path<Uuid>) -> Answer<CustomerReplica> {
+    Ok(Json(state.query(queries::CustomerReplica { customer_id: path.into_inner().to_string() }).await?.into()))
 }
 
 /// What curation holds of a book (its replica of the catalog entry and availability).
 #[utoipa::path(
-    tag = "curation",
     params(("isbn" = Isbn, Path, description = "The book's ISBN")),
     responses(
         (status = 200, description = "The replica", body = BookReplica),
@@ -240,10 +249,6 @@ pub async fn customer_replica(
     )
 )]
 #[get("/curation/book-replicas/{isbn}")]
-pub async fn book_replica(
-    state: web::Data<AppState>,
-    path: web::Path<Isbn>,
-) -> Result<web::Json<BookReplica>, Problem> {
-    let query = queries::BookReplica { isbn: path.into_inner().into() };
-    Ok(web::Json(state.query(query).await?.into()))
+pub async fn book_replica(state: State, path: Path<Isbn>) -> Answer<BookReplica> {
+    Ok(Json(state.query(queries::BookReplica { isbn: path.into_inner().into() }).await?.into()))
 }

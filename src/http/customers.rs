@@ -1,62 +1,73 @@
 //! `/customers`: registering, and the profile's parts a customer changes (email, shipping
 //! address, genre preferences), each its own sub-resource rather than a PATCH of a profile.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::web::{Json, Path, Query};
+use actix_web::{get, post, put};
 use customers::ports::{queries, CustomerId, CustomerProfile, CustomerReply, CustomersCommand, CustomersError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::problem::{Kind, Problem, Rejection};
-use crate::http::reply::{self, Accepted, PostalAddress};
-use crate::http::state::AppState;
+use crate::http::input::bodies;
+use crate::http::mirror::{ids_as_uuids, mirror};
+use crate::http::problem::{Kind, Rejection};
+use crate::http::reply::{self, Accepted, Answer, PostalAddress, Reply};
+use crate::http::state::State;
 
-/// A new customer.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Registration {
-    /// 1 to 100 characters.
-    #[schema(example = "Ada Lovelace")]
-    pub name: String,
-    #[schema(example = "ada@example.com")]
-    pub email: String,
-    pub shipping_address: PostalAddress,
+/// The customers' routes.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(register)
+        .service(find_by_email)
+        .service(profile)
+        .service(change_email)
+        .service(change_shipping_address)
+        .service(update_genre_preferences);
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmailChange {
-    #[schema(example = "ada@example.org")]
-    pub email: String,
+bodies! {
+    /// A new customer.
+    pub struct Registration {
+        /// 1 to 100 characters.
+        #[schema(example = "Ada Lovelace")]
+        pub name: String,
+        #[schema(example = "ada@example.com")]
+        pub email: String,
+        pub shipping_address: PostalAddress,
+    }
+
+    pub struct EmailChange {
+        #[schema(example = "ada@example.org")]
+        pub email: String,
+    }
+
+    pub struct GenrePreferences {
+        /// Kebab-case genre names; replaces the current set.
+        #[schema(example = json!(["mystery", "science-fiction"]))]
+        pub genres: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GenrePreferences {
-    /// Kebab-case genre names; replaces the current set.
-    #[schema(example = json!(["mystery", "science-fiction"]))]
-    pub genres: Vec<String>,
-}
+mirror! {
+    /// What a command on a customer did.
+    pub struct CustomerChange from CustomerReply {
+        pub customer_id: Uuid,
+        /// The profile's version after the command.
+        pub version: u64,
+        /// False when the command asked for what was already so (nothing recorded).
+        pub changed: bool,
+    }
 
-/// What a command on a customer did.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CustomerChange {
-    pub customer_id: Uuid,
-    /// The profile's version after the command.
-    pub version: u64,
-    /// False when the command asked for what was already so (nothing recorded).
-    pub changed: bool,
-}
-
-/// A customer's profile.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Customer {
-    pub customer_id: Uuid,
-    pub name: String,
-    pub email: String,
-    pub shipping_address: PostalAddress,
-    pub genres: Vec<String>,
-    pub version: u64,
+    /// A customer's profile.
+    pub struct Customer from CustomerProfile {
+        pub customer_id: Uuid,
+        pub name: String,
+        pub email: String,
+        pub shipping_address: PostalAddress,
+        pub genres: Vec<String>,
+        pub version: u64,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -72,50 +83,7 @@ pub struct ByEmail {
     pub email: String,
 }
 
-impl From<PostalAddress> for customers::ports::PostalAddress {
-    fn from(a: PostalAddress) -> Self {
-        Self {
-            line1: a.line1,
-            line2: a.line2,
-            city: a.city,
-            state: a.state,
-            postal_code: a.postal_code,
-            country: a.country,
-        }
-    }
-}
-
-impl From<customers::ports::PostalAddress> for PostalAddress {
-    fn from(a: customers::ports::PostalAddress) -> Self {
-        Self {
-            line1: a.line1,
-            line2: a.line2,
-            city: a.city,
-            state: a.state,
-            postal_code: a.postal_code,
-            country: a.country,
-        }
-    }
-}
-
-impl From<CustomerReply> for CustomerChange {
-    fn from(r: CustomerReply) -> Self {
-        Self { customer_id: r.customer_id.as_uuid(), version: r.version, changed: r.changed }
-    }
-}
-
-impl From<CustomerProfile> for Customer {
-    fn from(p: CustomerProfile) -> Self {
-        Self {
-            customer_id: p.customer_id.as_uuid(),
-            name: p.name,
-            email: p.email,
-            shipping_address: p.shipping_address.into(),
-            genres: p.genres,
-            version: p.version,
-        }
-    }
-}
+ids_as_uuids!(CustomerId);
 
 impl Rejection for CustomersError {
     fn kind(&self) -> Kind {
@@ -131,15 +99,14 @@ impl Rejection for CustomersError {
     }
 }
 
-async fn change(state: &AppState, command: CustomersCommand) -> Result<HttpResponse, Problem> {
-    let executed = state.execute(command).await?;
-    let change = CustomerChange::from(executed.reply.clone());
-    Ok(reply::ok(&executed, change))
+/// Runs a command on a customer's profile, given its id.
+async fn change(state: State, id: Path<Uuid>, command: impl FnOnce(CustomerId) -> CustomersCommand) -> Reply {
+    let executed = state.execute(command(CustomerId::from_uuid(id.into_inner()))).await?;
+    Ok(reply::ok::<CustomerChange>(executed))
 }
 
 /// Register a customer.
 #[utoipa::path(
-    tag = "customers",
     request_body = Registration,
     responses(
         (status = 201, description = "Registered; `Location` is the new customer", body = Accepted<CustomerChange>,
@@ -149,22 +116,15 @@ async fn change(state: &AppState, command: CustomersCommand) -> Result<HttpRespo
     )
 )]
 #[post("/customers")]
-pub async fn register(state: web::Data<AppState>, body: web::Json<Registration>) -> Result<HttpResponse, Problem> {
-    let body = body.into_inner();
-    let command = CustomersCommand::Register(customers::ports::Registration {
-        name: body.name,
-        email: body.email,
-        shipping_address: body.shipping_address.into(),
-    });
-    let executed = state.execute(command).await?;
-    let change = CustomerChange::from(executed.reply.clone());
-    let location = format!("/customers/{}", change.customer_id);
-    Ok(reply::created(&executed, change, location))
+pub async fn register(state: State, body: Json<Registration>) -> Reply {
+    let Registration { name, email, shipping_address } = body.into_inner();
+    let registration = customers::ports::Registration { name, email, shipping_address: shipping_address.into() };
+    let executed = state.execute(CustomersCommand::Register(registration)).await?;
+    Ok(reply::created(executed, |c: &CustomerChange| format!("/customers/{}", c.customer_id)))
 }
 
 /// Find a customer by email.
 #[utoipa::path(
-    tag = "customers",
     params(ByEmail),
     responses(
         (status = 200, description = "The customer holding the email", body = CustomerRef),
@@ -172,17 +132,13 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<Registration>)
     )
 )]
 #[get("/customers")]
-pub async fn find_by_email(
-    state: web::Data<AppState>,
-    query: web::Query<ByEmail>,
-) -> Result<web::Json<CustomerRef>, Problem> {
+pub async fn find_by_email(state: State, query: Query<ByEmail>) -> Answer<CustomerRef> {
     let customer_id = state.query(queries::CustomerByEmail { email: query.into_inner().email }).await?;
-    Ok(web::Json(CustomerRef { customer_id: customer_id.as_uuid() }))
+    Ok(Json(CustomerRef { customer_id: customer_id.as_uuid() }))
 }
 
 /// A customer's profile.
 #[utoipa::path(
-    tag = "customers",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The profile", body = Customer),
@@ -190,15 +146,13 @@ pub async fn find_by_email(
     )
 )]
 #[get("/customers/{customer_id}")]
-pub async fn profile(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Customer>, Problem> {
+pub async fn profile(state: State, path: Path<Uuid>) -> Answer<Customer> {
     let customer_id = CustomerId::from_uuid(path.into_inner());
-    let view = state.query(queries::Profile { customer_id }).await?;
-    Ok(web::Json(Customer::from(view)))
+    Ok(Json(state.query(queries::Profile { customer_id }).await?.into()))
 }
 
 /// Change a customer's contact email.
 #[utoipa::path(
-    tag = "customers",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     request_body = EmailChange,
     responses(
@@ -209,18 +163,13 @@ pub async fn profile(state: web::Data<AppState>, path: web::Path<Uuid>) -> Resul
     )
 )]
 #[put("/customers/{customer_id}/email")]
-pub async fn change_email(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-    body: web::Json<EmailChange>,
-) -> Result<HttpResponse, Problem> {
-    let customer_id = CustomerId::from_uuid(path.into_inner());
-    change(&state, CustomersCommand::ChangeEmail { customer_id, email: body.into_inner().email }).await
+pub async fn change_email(state: State, path: Path<Uuid>, body: Json<EmailChange>) -> Reply {
+    change(state, path, |customer_id| CustomersCommand::ChangeEmail { customer_id, email: body.into_inner().email })
+        .await
 }
 
 /// Change where a customer's boxes go.
 #[utoipa::path(
-    tag = "customers",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     request_body = PostalAddress,
     responses(
@@ -230,19 +179,13 @@ pub async fn change_email(
     )
 )]
 #[put("/customers/{customer_id}/shipping-address")]
-pub async fn change_shipping_address(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-    body: web::Json<PostalAddress>,
-) -> Result<HttpResponse, Problem> {
-    let customer_id = CustomerId::from_uuid(path.into_inner());
+pub async fn change_shipping_address(state: State, path: Path<Uuid>, body: Json<PostalAddress>) -> Reply {
     let shipping_address = body.into_inner().into();
-    change(&state, CustomersCommand::ChangeShippingAddress { customer_id, shipping_address }).await
+    change(state, path, |customer_id| CustomersCommand::ChangeShippingAddress { customer_id, shipping_address }).await
 }
 
 /// Replace a customer's genre preferences.
 #[utoipa::path(
-    tag = "customers",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     request_body = GenrePreferences,
     responses(
@@ -252,11 +195,7 @@ pub async fn change_shipping_address(
     )
 )]
 #[put("/customers/{customer_id}/genre-preferences")]
-pub async fn update_genre_preferences(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-    body: web::Json<GenrePreferences>,
-) -> Result<HttpResponse, Problem> {
-    let customer_id = CustomerId::from_uuid(path.into_inner());
-    change(&state, CustomersCommand::UpdateGenrePreferences { customer_id, genres: body.into_inner().genres }).await
+pub async fn update_genre_preferences(state: State, path: Path<Uuid>, body: Json<GenrePreferences>) -> Reply {
+    let genres = body.into_inner().genres;
+    change(state, path, |customer_id| CustomersCommand::UpdateGenrePreferences { customer_id, genres }).await
 }

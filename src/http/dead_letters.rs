@@ -2,14 +2,16 @@
 //! retry, and replaying one (the letter leaves the store and is delivered again; if it fails
 //! again, it comes back).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::web::{Json, Path};
+use actix_web::{get, post, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::input::{truncate, Slug};
 use crate::http::problem::Problem;
-use crate::http::state::AppState;
+use crate::http::reply::{Answer, Reply};
+use crate::http::state::State;
 use crate::runtime::storage::DeadLetter as StoredLetter;
 use crate::runtime::RuntimeError;
 
@@ -94,7 +96,6 @@ impl From<StoredLetter> for DeadLetter {
 
 /// A context's dead letters.
 #[utoipa::path(
-    tag = "operations",
     params(("context" = Slug, Path, description = "The consuming context")),
     responses(
         (status = 200, description = "Its dead letters", body = Vec<DeadLetter>),
@@ -102,16 +103,15 @@ impl From<StoredLetter> for DeadLetter {
     )
 )]
 #[get("/dead-letters/{context}")]
-pub async fn list(state: web::Data<AppState>, path: web::Path<Slug>) -> Result<web::Json<Vec<DeadLetter>>, Problem> {
+pub async fn list(state: State, path: Path<Slug>) -> Answer<Vec<DeadLetter>> {
     let context = path.into_inner();
     let letters =
         state.blocking(move |runtime| runtime.dead_letters(context.as_str()).map_err(unknown_context)).await?;
-    Ok(web::Json(letters.into_iter().map(DeadLetter::from).collect()))
+    Ok(Json(letters.into_iter().map(DeadLetter::from).collect()))
 }
 
 /// Deliver a dead letter again.
 #[utoipa::path(
-    tag = "operations",
     params(
         ("context" = Slug, Path, description = "The consuming context"),
         ("message_id" = Uuid, Path, description = "The message's id"),
@@ -123,7 +123,7 @@ pub async fn list(state: web::Data<AppState>, path: web::Path<Slug>) -> Result<w
     )
 )]
 #[post("/dead-letters/{context}/{message_id}/{handler_id}/replay")]
-pub async fn replay(state: web::Data<AppState>, path: web::Path<LetterPath>) -> Result<HttpResponse, Problem> {
+pub async fn replay(state: State, path: Path<LetterPath>) -> Reply {
     let LetterPath { context, message_id, handler_id } = path.into_inner();
     let detail =
         format!("no dead letter of message {message_id} for handler `{}` in `{}`", handler_id.0, context.as_str());

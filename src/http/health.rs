@@ -2,11 +2,11 @@
 //! stopped (the body names it), so a load balancer stops sending traffic a context cannot take.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::state::AppState;
+use crate::http::state::State;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Health {
@@ -23,14 +23,13 @@ pub struct ContextHealth {
 
 /// Is the server healthy?
 #[utoipa::path(
-    tag = "operations",
     responses(
         (status = 200, description = "Every context is running", body = Health),
         (status = 503, description = "A context is stopped", body = Health),
     )
 )]
 #[get("/healthz")]
-pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn healthz(state: State) -> HttpResponse {
     let contexts: Vec<ContextHealth> = state
         .runtime
         .descriptors()

@@ -26,23 +26,6 @@ impl Month {
         }
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for Month {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<Month> for String {
-    fn from(month: Month) -> String {
-        month.0
-    }
 }
 
 /// An ISBN-10 or ISBN-13 as typed: digits, hyphens, and a final `X` for an ISBN-10 (the
@@ -68,23 +51,6 @@ impl Isbn {
         }
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for Isbn {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<Isbn> for String {
-    fn from(isbn: Isbn) -> String {
-        isbn.0
-    }
 }
 
 /// A name of the kind used for warehouses and contexts: 1 to 40 lowercase letters, digits
@@ -104,24 +70,45 @@ impl Slug {
         }
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Slug {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw)
-    }
-}
+/// A value that parses once from a string: read from JSON through `parse` (and written back as
+/// the string it was), and seen as that string.
+macro_rules! checked_string {
+    ($($name:ident),*) => {
+        $(impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(raw: String) -> Result<Self, String> {
+                Self::parse(&raw)
+            }
+        }
 
-impl From<Slug> for String {
-    fn from(slug: Slug) -> String {
-        slug.0
-    }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        })*
+    };
 }
+checked_string!(Month, Isbn, Slug);
+
+/// Declares request bodies (`Debug, Clone, Deserialize, ToSchema`), each strict: a field the
+/// body does not declare is refused (`deny_unknown_fields`), never silently ignored.
+macro_rules! bodies {
+    ($($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* })*) => {
+        $(#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        $(#[$meta])*
+        pub struct $name { $($fields)* })*
+    };
+}
+pub(crate) use bodies;
 
 /// Echoes at most 40 characters of bad input back, so an error stays one readable line.
 pub fn truncate(raw: &str) -> String {

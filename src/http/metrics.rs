@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, HttpResponse};
 use kernel::message::{Envelope, MessageKind};
 
 use crate::adapters::payment_gateway::BreakerState;
 use crate::http::problem::Problem;
-use crate::http::state::AppState;
+use crate::http::reply::Reply;
+use crate::http::state::State;
 use crate::runtime::RuntimeHandle;
 
 /// Undelivered outbox entries read per context at most: lag beyond this reads as this.
@@ -71,11 +72,10 @@ pub fn context_gauges(runtime: &RuntimeHandle) -> Result<Vec<ContextGauges>, Pro
 
 /// Prometheus metrics.
 #[utoipa::path(
-    tag = "operations",
     responses((status = 200, description = "Metrics in the Prometheus text format 0.0.4", content_type = "text/plain; version=0.0.4", body = String))
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+pub async fn metrics(state: State) -> Reply {
     let gauges = state.blocking(|runtime| context_gauges(&runtime)).await?;
     let commands = state.commands.snapshot();
     let breaker = state.gateway.as_ref().map(|g| g.breaker_state());

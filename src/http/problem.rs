@@ -93,59 +93,59 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn slug(self) -> &'static str {
+    /// Every kind.
+    pub const ALL: [Kind; 15] = [
+        Self::InvalidBody,
+        Self::InvalidPath,
+        Self::InvalidQuery,
+        Self::InvalidInput,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::NoSuchRoute,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::Rejected,
+        Self::Internal,
+        Self::ContextUnavailable,
+        Self::NotCaughtUp,
+    ];
+
+    /// The kind's slug (its `type` after `urn:bookbox:problem:`), status and title, in one row.
+    fn row(self) -> (&'static str, StatusCode, &'static str) {
+        use StatusCode as S;
         match self {
-            Self::InvalidBody => "invalid-body",
-            Self::InvalidPath => "invalid-path",
-            Self::InvalidQuery => "invalid-query",
-            Self::InvalidInput => "invalid-input",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not-found",
-            Self::NoSuchRoute => "no-such-route",
-            Self::MethodNotAllowed => "method-not-allowed",
-            Self::Conflict => "conflict",
-            Self::PayloadTooLarge => "payload-too-large",
-            Self::UnsupportedMediaType => "unsupported-media-type",
-            Self::Rejected => "rejected",
-            Self::Internal => "internal",
-            Self::ContextUnavailable => "context-unavailable",
-            Self::NotCaughtUp => "not-caught-up",
+            Self::InvalidBody => ("invalid-body", S::BAD_REQUEST, "The request body is not valid"),
+            Self::InvalidPath => ("invalid-path", S::BAD_REQUEST, "A path parameter is not valid"),
+            Self::InvalidQuery => ("invalid-query", S::BAD_REQUEST, "A query parameter is not valid"),
+            Self::InvalidInput => ("invalid-input", S::BAD_REQUEST, "The input is not valid"),
+            Self::Forbidden => ("forbidden", S::FORBIDDEN, "An access policy forbids this"),
+            Self::NotFound => ("not-found", S::NOT_FOUND, "No such resource"),
+            Self::NoSuchRoute => ("no-such-route", S::NOT_FOUND, "No such route"),
+            Self::MethodNotAllowed => ("method-not-allowed", S::METHOD_NOT_ALLOWED, "Method not allowed on this route"),
+            Self::Conflict => ("conflict", S::CONFLICT, "The request conflicts with what already exists"),
+            Self::PayloadTooLarge => ("payload-too-large", S::PAYLOAD_TOO_LARGE, "The request body is too large"),
+            Self::UnsupportedMediaType => {
+                ("unsupported-media-type", S::UNSUPPORTED_MEDIA_TYPE, "The request body must be JSON")
+            }
+            Self::Rejected => ("rejected", S::UNPROCESSABLE_ENTITY, "The command was rejected"),
+            Self::Internal => ("internal", S::INTERNAL_SERVER_ERROR, "Internal error"),
+            Self::ContextUnavailable => ("context-unavailable", S::SERVICE_UNAVAILABLE, "The context is unavailable"),
+            Self::NotCaughtUp => ("not-caught-up", S::SERVICE_UNAVAILABLE, "The read model has not caught up"),
         }
+    }
+
+    pub fn slug(self) -> &'static str {
+        self.row().0
     }
 
     pub fn status(self) -> StatusCode {
-        match self {
-            Self::InvalidBody | Self::InvalidPath | Self::InvalidQuery | Self::InvalidInput => StatusCode::BAD_REQUEST,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::NoSuchRoute => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Rejected => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::ContextUnavailable | Self::NotCaughtUp => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        self.row().1
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            Self::InvalidBody => "The request body is not valid",
-            Self::InvalidPath => "A path parameter is not valid",
-            Self::InvalidQuery => "A query parameter is not valid",
-            Self::InvalidInput => "The input is not valid",
-            Self::Forbidden => "An access policy forbids this",
-            Self::NotFound => "No such resource",
-            Self::NoSuchRoute => "No such route",
-            Self::MethodNotAllowed => "Method not allowed on this route",
-            Self::Conflict => "The request conflicts with what already exists",
-            Self::PayloadTooLarge => "The request body is too large",
-            Self::UnsupportedMediaType => "The request body must be JSON",
-            Self::Rejected => "The command was rejected",
-            Self::Internal => "Internal error",
-            Self::ContextUnavailable => "The context is unavailable",
-            Self::NotCaughtUp => "The read model has not caught up",
-        }
+        self.row().2
     }
 
     /// The `type` member: a URN, compared as a string by clients.
@@ -336,23 +336,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_distinct_type_and_an_error_status() {
-        let kinds = [
-            Kind::InvalidBody,
-            Kind::InvalidPath,
-            Kind::InvalidQuery,
-            Kind::InvalidInput,
-            Kind::Forbidden,
-            Kind::NotFound,
-            Kind::NoSuchRoute,
-            Kind::MethodNotAllowed,
-            Kind::Conflict,
-            Kind::PayloadTooLarge,
-            Kind::UnsupportedMediaType,
-            Kind::Rejected,
-            Kind::Internal,
-            Kind::ContextUnavailable,
-            Kind::NotCaughtUp,
-        ];
+        let kinds = Kind::ALL;
         let types: std::collections::BTreeSet<_> = kinds.iter().map(|k| k.uri()).collect();
         assert_eq!(types.len(), kinds.len());
         assert!(kinds.iter().all(|k| k.status().is_client_error() || k.status().is_server_error()));

@@ -1,18 +1,27 @@
-//! How an accepted command answers: the reply, the context that handled it, and the position
-//! its events reached in that context's log (read-your-writes: a reader that has seen this
-//! position has seen the command's effects), in the body and in the `Bookbox-Position` header
-//! (`<context>:<position>`). And the DTOs that several resources share.
+//! How handlers answer. An accepted command answers with its reply, the context that handled
+//! it, and the position its events reached in that context's log (read-your-writes: a reader
+//! that has seen this position has seen the command's effects), in the body and in the
+//! `Bookbox-Position` header (`<context>:<position>`); all of it taken from what the runtime
+//! returned ([`Executed`]). And the DTOs that several contexts share.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::mirror::FromView;
+use crate::http::problem::Problem;
 use crate::runtime::Executed;
 
 /// The header that carries a command's position: `<context>:<position>`.
 pub const POSITION_HEADER: &str = "Bookbox-Position";
+
+/// What a command's handler answers.
+pub type Reply = Result<HttpResponse, Problem>;
+
+/// What a query's handler answers: a JSON body.
+pub type Answer<T> = Result<web::Json<T>, Problem>;
 
 /// An accepted command.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -26,14 +35,29 @@ pub struct Accepted<T> {
     pub reply: T,
 }
 
-/// Builds the response of an accepted command: `status` (200, or 201 with a `Location`).
-pub fn accepted<R, T: Serialize>(
+/// `200 OK`: the command's reply, shown as `D`.
+pub fn ok<D: Serialize>(executed: Executed<impl Into<D>>) -> HttpResponse {
+    let Executed { reply, context, position } = executed;
+    accepted(StatusCode::OK, context, position, reply.into(), None)
+}
+
+/// `201 Created`: the command's reply, shown as `D`, and where the new resource lives
+/// (`Location`, drawn from the reply).
+pub fn created<D: Serialize>(executed: Executed<impl Into<D>>, location: impl FnOnce(&D) -> String) -> HttpResponse {
+    let Executed { reply, context, position } = executed;
+    let reply = reply.into();
+    let location = location(&reply);
+    accepted(StatusCode::CREATED, context, position, reply, Some(location))
+}
+
+fn accepted<T: Serialize>(
     status: StatusCode,
-    executed: &Executed<R>,
+    context: &str,
+    position: Option<kernel::Position>,
     reply: T,
     location: Option<String>,
 ) -> HttpResponse {
-    let (context, position) = (executed.context, executed.position.map(|p| p.get()));
+    let position = position.map(|p| p.get());
     let mut response = HttpResponse::build(status);
     if let Some(position) = position {
         if let Ok(value) = HeaderValue::from_str(&format!("{context}:{position}")) {
@@ -44,16 +68,6 @@ pub fn accepted<R, T: Serialize>(
         response.insert_header((header::LOCATION, location));
     }
     response.json(Accepted { context: context.to_owned(), position, reply })
-}
-
-/// `200 OK` with the command's reply.
-pub fn ok<R, T: Serialize>(executed: &Executed<R>, reply: T) -> HttpResponse {
-    accepted(StatusCode::OK, executed, reply, None)
-}
-
-/// `201 Created` with the command's reply and where the new resource lives.
-pub fn created<R, T: Serialize>(executed: &Executed<R>, reply: T, location: String) -> HttpResponse {
-    accepted(StatusCode::CREATED, executed, reply, Some(location))
 }
 
 /// A US postal address as typed.
@@ -72,6 +86,26 @@ pub struct PostalAddress {
     /// `US`: the only country Bookbox ships to.
     pub country: String,
 }
+
+/// The contexts' postal addresses, to and from the API's: the same six fields.
+macro_rules! postal_addresses {
+    ($($port:path),*) => {
+        $(impl From<PostalAddress> for $port {
+            fn from(a: PostalAddress) -> Self {
+                let PostalAddress { line1, line2, city, state, postal_code, country } = a;
+                Self { line1, line2, city, state, postal_code, country }
+            }
+        }
+
+        impl FromView<$port> for PostalAddress {
+            fn from_view(a: $port) -> Self {
+                let $port { line1, line2, city, state, postal_code, country } = a;
+                Self { line1, line2, city, state, postal_code, country }
+            }
+        })*
+    };
+}
+postal_addresses!(customers::ports::PostalAddress, shipping::ports::PostalAddress);
 
 /// An amount of money: integer cents and a currency code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

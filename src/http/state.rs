@@ -76,6 +76,9 @@ impl CommandCounters {
     }
 }
 
+/// What a handler takes to reach the contexts.
+pub type State = actix_web::web::Data<AppState>;
+
 /// Shared by every worker (behind `web::Data`).
 pub struct AppState {
     pub runtime: RuntimeHandle,

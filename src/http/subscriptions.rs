@@ -1,62 +1,116 @@
-//! `/subscriptions`: subscribing, and the lifecycle as resources: a subscription's `pause`
-//! (PUT to pause, DELETE to resume), its `cancellation`, its `restart` next month. Gifts
-//! (`/gifts`) and monthly cycles (`/cycles`) have their own modules.
+//! Subscriptions' resources. `/subscriptions`: subscribing, and the lifecycle as resources: a
+//! subscription's `pause` (PUT to pause, DELETE to resume), its `cancellation`, its `restart`
+//! next month. `/gifts`: one customer gives another a subscription of some months, paid up
+//! front (a gift is a subscription: the answer is the new subscription, and `Location` points
+//! at it). `/cycles/{month}`: a month's subscription cycle; starting it (PUT) makes every
+//! active subscription due that month fall due, and each due box goes on to curation; starting
+//! a month again does nothing.
 
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::web::{Json, Path};
+use actix_web::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 use subscriptions::ports::{
-    queries, CustomerId, PlanView, Status, SubscriptionId, SubscriptionView, SubscriptionsCommand, SubscriptionsError,
+    queries, CustomerId, CycleReport, CycleView, PlanView, StartCycle, Status, SubscriptionId, SubscriptionView,
+    SubscriptionsCommand, SubscriptionsError,
 };
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::problem::{Kind, Problem, Rejection};
-use crate::http::reply::{self, Accepted};
-use crate::http::state::AppState;
+use crate::http::input::{bodies, Month};
+use crate::http::mirror::{ids_as_uuids, mirror, FromView};
+use crate::http::problem::{Kind, Rejection};
+use crate::http::reply::{self, Accepted, Answer, Reply};
+use crate::http::state::State;
 
-/// A new subscription, paid monthly, from this month.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewSubscription {
-    pub customer_id: Uuid,
-    /// The plan: 1, 2 or 3 books a month.
-    #[schema(example = 2)]
-    pub books_per_month: u32,
+/// The subscriptions' routes: subscriptions, gifts, cycles.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(subscribe)
+        .service(live)
+        .service(get_subscription)
+        .service(current)
+        .service(pause)
+        .service(resume)
+        .service(cancel)
+        .service(restart)
+        .service(give)
+        .service(start)
+        .service(cycle);
 }
 
-/// A subscription.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Subscription {
-    pub subscription_id: Uuid,
-    /// Who receives the boxes.
-    pub customer_id: Uuid,
-    /// Who pays: the giver of a gift, else the customer.
-    pub payer_id: Uuid,
-    pub plan: Plan,
-    pub status: SubscriptionStatus,
-    /// For a gift, how many boxes it pays for.
-    pub gift_months: Option<u8>,
-    /// The first month a box may fall due (`YYYY-MM`).
-    pub due_from: String,
-    /// The months in which a box fell due, oldest first.
-    pub months_due: Vec<String>,
+bodies! {
+    /// A new subscription, paid monthly, from this month.
+    pub struct NewSubscription {
+        pub customer_id: Uuid,
+        /// The plan: 1, 2 or 3 books a month.
+        #[schema(example = 2)]
+        pub books_per_month: u32,
+    }
+
+    /// A gift subscription, from this month.
+    pub struct Gift {
+        /// Who pays.
+        pub payer_id: Uuid,
+        /// Who receives the boxes (another customer).
+        pub recipient_id: Uuid,
+        /// The plan: 1, 2 or 3 books a month.
+        #[schema(example = 1)]
+        pub books_per_month: u32,
+        /// How many boxes: 1 to 24.
+        #[schema(example = 6)]
+        pub months: u32,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Plan {
-    pub books_per_month: u8,
-    pub monthly_price_cents: u64,
-    pub currency: String,
-}
+mirror! {
+    /// A subscription.
+    pub struct Subscription from SubscriptionView {
+        pub subscription_id: Uuid,
+        /// Who receives the boxes.
+        pub customer_id: Uuid,
+        /// Who pays: the giver of a gift, else the customer.
+        pub payer_id: Uuid,
+        pub plan: Plan,
+        pub status: SubscriptionStatus,
+        /// For a gift, how many boxes it pays for.
+        pub gift_months: Option<u8>,
+        /// The first month a box may fall due (`YYYY-MM`).
+        pub due_from: String,
+        /// The months in which a box fell due, oldest first.
+        pub months_due: Vec<String>,
+    }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum SubscriptionStatus {
-    Active,
-    Paused,
-    Cancelled,
-    /// A gift whose last box fell due.
-    Ended,
+    pub struct Plan from PlanView {
+        pub books_per_month: u8,
+        pub monthly_price_cents: u64,
+        pub currency: String,
+    }
+
+    #[serde(rename_all = "kebab-case")]
+    pub enum SubscriptionStatus from Status {
+        Active,
+        Paused,
+        Cancelled,
+        /// A gift whose last box fell due.
+        Ended,
+    }
+
+    /// What starting a cycle did.
+    pub struct CycleStarted from CycleReport {
+        pub month: String,
+        /// True when the month had already been started: this request did nothing.
+        pub already_started: bool,
+        /// The subscriptions whose box fell due, in id order.
+        pub boxes_due: Vec<Uuid>,
+    }
+
+    /// A month's cycle.
+    pub struct Cycle from CycleView {
+        pub month: String,
+        pub started: bool,
+        pub boxes_due: u32,
+    }
 }
 
 /// The live (active or paused) subscriptions.
@@ -65,37 +119,7 @@ pub struct LiveSubscriptions {
     pub subscription_ids: Vec<Uuid>,
 }
 
-impl From<Status> for SubscriptionStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Active => Self::Active,
-            Status::Paused => Self::Paused,
-            Status::Cancelled => Self::Cancelled,
-            Status::Ended => Self::Ended,
-        }
-    }
-}
-
-impl From<PlanView> for Plan {
-    fn from(p: PlanView) -> Self {
-        Self { books_per_month: p.books_per_month, monthly_price_cents: p.monthly_price_cents, currency: p.currency }
-    }
-}
-
-impl From<SubscriptionView> for Subscription {
-    fn from(v: SubscriptionView) -> Self {
-        Self {
-            subscription_id: v.subscription_id.as_uuid(),
-            customer_id: v.customer_id.as_uuid(),
-            payer_id: v.payer_id.as_uuid(),
-            plan: v.plan.into(),
-            status: v.status.into(),
-            gift_months: v.gift_months,
-            due_from: v.due_from,
-            months_due: v.months_due,
-        }
-    }
-}
+ids_as_uuids!(SubscriptionId, CustomerId);
 
 impl Rejection for SubscriptionsError {
     fn kind(&self) -> Kind {
@@ -112,32 +136,20 @@ impl Rejection for SubscriptionsError {
     }
 }
 
-/// Runs a command whose reply is a subscription.
-pub(crate) async fn subscription_command(
-    state: &AppState,
-    command: SubscriptionsCommand,
-    created: bool,
-) -> Result<HttpResponse, Problem> {
+/// Runs a command that creates a subscription: `201`, with its `Location`.
+async fn create(state: State, command: SubscriptionsCommand) -> Reply {
     let executed = state.execute(command).await?;
-    let subscription = Subscription::from(executed.reply.clone());
-    if created {
-        let location = format!("/subscriptions/{}", subscription.subscription_id);
-        return Ok(reply::created(&executed, subscription, location));
-    }
-    Ok(reply::ok(&executed, subscription))
+    Ok(reply::created(executed, |s: &Subscription| format!("/subscriptions/{}", s.subscription_id)))
 }
 
-async fn lifecycle(
-    state: &AppState,
-    subscription_id: Uuid,
-    command: fn(SubscriptionId) -> SubscriptionsCommand,
-) -> Result<HttpResponse, Problem> {
-    subscription_command(state, command(SubscriptionId::from_uuid(subscription_id)), false).await
+/// Runs a step of a subscription's lifecycle.
+async fn lifecycle(state: State, path: Path<Uuid>, command: fn(SubscriptionId) -> SubscriptionsCommand) -> Reply {
+    let executed = state.execute(command(SubscriptionId::from_uuid(path.into_inner()))).await?;
+    Ok(reply::ok::<Subscription>(executed))
 }
 
 /// Subscribe a customer (paid monthly, from this month).
 #[utoipa::path(
-    tag = "subscriptions",
     request_body = NewSubscription,
     responses(
         (status = 201, description = "Subscribed; `Location` is the new subscription", body = Accepted<Subscription>,
@@ -147,26 +159,22 @@ async fn lifecycle(
     )
 )]
 #[post("/subscriptions")]
-pub async fn subscribe(state: web::Data<AppState>, body: web::Json<NewSubscription>) -> Result<HttpResponse, Problem> {
-    let body = body.into_inner();
-    let command = SubscriptionsCommand::Subscribe {
-        customer_id: CustomerId::from_uuid(body.customer_id),
-        books_per_month: body.books_per_month,
-    };
-    subscription_command(&state, command, true).await
+pub async fn subscribe(state: State, body: Json<NewSubscription>) -> Reply {
+    let NewSubscription { customer_id, books_per_month } = body.into_inner();
+    create(state, SubscriptionsCommand::Subscribe { customer_id: CustomerId::from_uuid(customer_id), books_per_month })
+        .await
 }
 
 /// The live (active or paused) subscriptions, in id order.
-#[utoipa::path(tag = "subscriptions", responses((status = 200, description = "Their ids", body = LiveSubscriptions)))]
+#[utoipa::path(responses((status = 200, description = "Their ids", body = LiveSubscriptions)))]
 #[get("/subscriptions")]
-pub async fn live(state: web::Data<AppState>) -> Result<web::Json<LiveSubscriptions>, Problem> {
+pub async fn live(state: State) -> Answer<LiveSubscriptions> {
     let ids = state.query(queries::LiveSubscriptions).await?;
-    Ok(web::Json(LiveSubscriptions { subscription_ids: ids.iter().map(|id| id.as_uuid()).collect() }))
+    Ok(Json(LiveSubscriptions { subscription_ids: FromView::from_view(ids) }))
 }
 
 /// A subscription.
 #[utoipa::path(
-    tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "The subscription's id")),
     responses(
         (status = 200, description = "The subscription", body = Subscription),
@@ -174,17 +182,13 @@ pub async fn live(state: web::Data<AppState>) -> Result<web::Json<LiveSubscripti
     )
 )]
 #[get("/subscriptions/{subscription_id}")]
-pub async fn get_subscription(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> Result<web::Json<Subscription>, Problem> {
+pub async fn get_subscription(state: State, path: Path<Uuid>) -> Answer<Subscription> {
     let query = queries::Subscription { subscription_id: SubscriptionId::from_uuid(path.into_inner()) };
-    Ok(web::Json(state.query(query).await?.into()))
+    Ok(Json(state.query(query).await?.into()))
 }
 
 /// A customer's current (active or paused) subscription, as its recipient.
 #[utoipa::path(
-    tag = "subscriptions",
     params(("customer_id" = Uuid, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The subscription", body = Subscription),
@@ -192,14 +196,13 @@ pub async fn get_subscription(
     )
 )]
 #[get("/customers/{customer_id}/subscription")]
-pub async fn current(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<web::Json<Subscription>, Problem> {
+pub async fn current(state: State, path: Path<Uuid>) -> Answer<Subscription> {
     let query = queries::CurrentSubscription { customer_id: CustomerId::from_uuid(path.into_inner()) };
-    Ok(web::Json(state.query(query).await?.into()))
+    Ok(Json(state.query(query).await?.into()))
 }
 
 /// Pause a subscription: no box falls due while it is paused.
 #[utoipa::path(
-    tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "The subscription's id")),
     responses(
         (status = 200, description = "Paused", body = Accepted<Subscription>),
@@ -208,13 +211,12 @@ pub async fn current(state: web::Data<AppState>, path: web::Path<Uuid>) -> Resul
     )
 )]
 #[put("/subscriptions/{subscription_id}/pause")]
-pub async fn pause(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    lifecycle(&state, path.into_inner(), |subscription_id| SubscriptionsCommand::Pause { subscription_id }).await
+pub async fn pause(state: State, path: Path<Uuid>) -> Reply {
+    lifecycle(state, path, |subscription_id| SubscriptionsCommand::Pause { subscription_id }).await
 }
 
 /// Resume a paused subscription (remove its pause).
 #[utoipa::path(
-    tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "The subscription's id")),
     responses(
         (status = 200, description = "Resumed", body = Accepted<Subscription>),
@@ -223,13 +225,12 @@ pub async fn pause(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<
     )
 )]
 #[delete("/subscriptions/{subscription_id}/pause")]
-pub async fn resume(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    lifecycle(&state, path.into_inner(), |subscription_id| SubscriptionsCommand::Resume { subscription_id }).await
+pub async fn resume(state: State, path: Path<Uuid>) -> Reply {
+    lifecycle(state, path, |subscription_id| SubscriptionsCommand::Resume { subscription_id }).await
 }
 
 /// Cancel a subscription.
 #[utoipa::path(
-    tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "The subscription's id")),
     responses(
         (status = 200, description = "Cancelled", body = Accepted<Subscription>),
@@ -238,13 +239,12 @@ pub async fn resume(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result
     )
 )]
 #[put("/subscriptions/{subscription_id}/cancellation")]
-pub async fn cancel(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    lifecycle(&state, path.into_inner(), |subscription_id| SubscriptionsCommand::Cancel { subscription_id }).await
+pub async fn cancel(state: State, path: Path<Uuid>) -> Reply {
+    lifecycle(state, path, |subscription_id| SubscriptionsCommand::Cancel { subscription_id }).await
 }
 
 /// Restart a paused or cancelled subscription from next month.
 #[utoipa::path(
-    tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "The subscription's id")),
     responses(
         (status = 200, description = "Restarts next month", body = Accepted<Subscription>),
@@ -253,7 +253,46 @@ pub async fn cancel(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result
     )
 )]
 #[put("/subscriptions/{subscription_id}/restart")]
-pub async fn restart(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    lifecycle(&state, path.into_inner(), |subscription_id| SubscriptionsCommand::RestartNextMonth { subscription_id })
-        .await
+pub async fn restart(state: State, path: Path<Uuid>) -> Reply {
+    lifecycle(state, path, |subscription_id| SubscriptionsCommand::RestartNextMonth { subscription_id }).await
+}
+
+/// Give a subscription.
+#[utoipa::path(
+    request_body = Gift,
+    responses(
+        (status = 201, description = "Given; `Location` is the new subscription", body = Accepted<Subscription>,
+            headers(("Location" = String))),
+        (status = 409, description = "The recipient already has a current subscription"),
+        (status = 422, description = "The plan, the months or the recipient is refused (named in `field`)"),
+    )
+)]
+#[post("/gifts")]
+pub async fn give(state: State, body: Json<Gift>) -> Reply {
+    let Gift { payer_id, recipient_id, books_per_month, months } = body.into_inner();
+    let (payer_id, recipient_id) = (CustomerId::from_uuid(payer_id), CustomerId::from_uuid(recipient_id));
+    create(state, SubscriptionsCommand::Gift { payer_id, recipient_id, books_per_month, months }).await
+}
+
+/// Start a month's cycle.
+#[utoipa::path(
+    params(("month" = Month, Path, description = "The month, `YYYY-MM`")),
+    responses(
+        (status = 200, description = "Started (or already started)", body = Accepted<CycleStarted>),
+        (status = 422, description = "The month is refused"),
+    )
+)]
+#[put("/cycles/{month}")]
+pub async fn start(state: State, path: Path<Month>) -> Reply {
+    Ok(reply::ok::<CycleStarted>(state.execute(StartCycle { month: path.into_inner().into() }).await?))
+}
+
+/// A month's cycle: whether it started, and how many boxes fell due.
+#[utoipa::path(
+    params(("month" = Month, Path, description = "The month, `YYYY-MM`")),
+    responses((status = 200, description = "The cycle", body = Cycle))
+)]
+#[get("/cycles/{month}")]
+pub async fn cycle(state: State, path: Path<Month>) -> Answer<Cycle> {
+    Ok(Json(state.query(queries::Cycle { month: path.into_inner().into() }).await?.into()))
 }
