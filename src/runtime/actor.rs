@@ -399,9 +399,12 @@ impl<C: BoundedContext> Handler<Tick> for ContextActor<C> {
             reply: Mutex::new(msg.reply),
         });
         for (shard, key, deadline) in due {
-            let span = tracing::info_span!("deadline", context = self.name, key = %key);
-            let _entered = span.enter();
+            // A firing starts its own chain: its id is the cause and the correlation of what it does.
             let cause = CausationId::generate(self.shared.ids.as_ref());
+            let span = tracing::info_span!(
+                "deadline", context = self.name, key = %key, causation_id = %cause, correlation_id = %cause.as_correlation()
+            );
+            let _entered = span.enter();
             let shared = self.shared.clone();
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let links = Links(&shared);
